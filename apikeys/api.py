@@ -1,0 +1,64 @@
+"""Tenant-host API v1: API keys (the key appears once, in the answer to its creation)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apikeys import selectors, services
+from apikeys.models import ApiKey
+from smartwork.api import page_of, paginated
+from smartwork.permissions import TenantAccess
+from smartwork.tenancy import MANAGERS
+
+
+class ApiKeyOutput(serializers.ModelSerializer):
+    id = serializers.CharField(source="prefix", help_text="The key's public id: its first characters.")
+
+    class Meta:
+        model = ApiKey
+        fields = ["id", "name", "scope", "created", "last_used_at", "revoked", "revoked_at"]
+
+
+class ApiKeyCreatedOutput(ApiKeyOutput):
+    key = serializers.CharField(help_text="Shown once: store it now.")
+
+    class Meta(ApiKeyOutput.Meta):
+        fields = [*ApiKeyOutput.Meta.fields, "key"]
+
+
+class ApiKeyInput(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    scope = serializers.ChoiceField(choices=ApiKey.Scope.choices, default=ApiKey.Scope.WRITE)
+
+
+class ApiKeyBase(APIView):
+    """Client admins and assigned consultants; an API key never manages keys."""
+
+    permission_classes = [TenantAccess]
+    read_roles = MANAGERS
+    write_roles = MANAGERS
+
+
+class ApiKeyListCreateApi(ApiKeyBase):
+    @extend_schema(operation_id="api_keys_list", responses=page_of(ApiKeyOutput))
+    def get(self, request):
+        return paginated(self, selectors.api_key_list(), ApiKeyOutput)
+
+    @extend_schema(request=ApiKeyInput, responses={201: ApiKeyCreatedOutput})
+    def post(self, request):
+        data = ApiKeyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        api_key, key = services.api_key_create(created_by_user_id=request.user.pk, **data.validated_data)
+        return Response({**ApiKeyOutput(api_key).data, "key": key}, status=status.HTTP_201_CREATED)
+
+
+class ApiKeyDetailApi(ApiKeyBase):
+    @extend_schema(responses=ApiKeyOutput)
+    def get(self, request, key_id: str):
+        return Response(ApiKeyOutput(selectors.api_key_get(prefix=key_id)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, key_id: str):
+        services.api_key_revoke(api_key=selectors.api_key_get(prefix=key_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)

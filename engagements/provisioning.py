@@ -1,0 +1,151 @@
+"""Tenant schemas: made by migrations (never cloned), kept ready in a pool, dropped whole on failure.
+
+A pooled tenant is a migrated schema whose Client row is `pooled`: no name, no domain, so no request
+can reach it. Claiming one is a row update (engagements.services.client_create); refilling the pool
+and provisioning with an empty pool run the migrations in Celery.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tenants.utils import schema_exists
+
+from engagements.models import Client, Domain
+
+logger = logging.getLogger(__name__)
+
+# pg_try_advisory_lock key: one pool refill at a time across all workers.
+POOL_LOCK_KEY = 0x5357_504F  # "SWPO"
+# A `warming` row older than this belongs to a worker that died mid-way.
+STALE_WARMING_AFTER = timedelta(minutes=30)
+
+
+def schema_migrate(*, schema_name: str) -> None:
+    """Create the schema and run every tenant migration in it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE SCHEMA "{schema_name}"')
+    call_command("migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=0)
+    connection.set_schema_to_public()
+
+
+def schema_drop(*, schema_name: str) -> None:
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
+
+
+def tenant_pool_warm_one() -> Client:
+    """Migrate one new schema and put it in the pool. On failure nothing of it is left."""
+    client = Client.objects.create(status=Client.Status.WARMING)
+    try:
+        schema_migrate(schema_name=client.schema_name)
+    except Exception:
+        logger.exception("Warming pooled schema %s failed; dropping it", client.schema_name)
+        schema_drop(schema_name=client.schema_name)
+        client.delete()
+        raise
+    Client.objects.filter(pk=client.pk, status=Client.Status.WARMING).update(status=Client.Status.POOLED)
+    client.status = Client.Status.POOLED
+    return client
+
+
+def tenant_pool_refill(*, size: int | None = None) -> int:
+    """Top the pool up to `size` (default the TENANT_POOL_SIZE setting). Returns how many were added.
+
+    Only one refill runs at a time (a PostgreSQL advisory lock); a second caller returns 0 at once.
+    """
+    size = settings.TENANT_POOL_SIZE if size is None else size
+    if size <= 0:
+        return 0
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [POOL_LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            return 0
+    try:
+        _stale_warming_drop()
+        added = 0
+        while Client.objects.filter(status__in=[Client.Status.POOLED, Client.Status.WARMING]).count() < size:
+            tenant_pool_warm_one()
+            added += 1
+        return added
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [POOL_LOCK_KEY])
+
+
+def _stale_warming_drop() -> None:
+    for client in Client.objects.filter(
+        status=Client.Status.WARMING, created_at__lt=timezone.now() - STALE_WARMING_AFTER
+    ):
+        schema_drop(schema_name=client.schema_name)
+        client.delete()
+
+
+def client_provision(*, client_id: int) -> Client | None:
+    """The migration path: build the schema of a client made while the pool was empty.
+
+    Success makes it ready; any failure drops the schema and the domain and records the reason on
+    the client, which can be retried (engagements.services.client_provision_retry).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s::int, %s::int)", [POOL_LOCK_KEY, client_id])
+        if not cursor.fetchone()[0]:
+            return Client.objects.filter(pk=client_id).first()  # A duplicate job is running it now.
+    try:
+        client = Client.objects.filter(pk=client_id).first()
+        return None if client is None else _client_provision(client=client)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", [POOL_LOCK_KEY, client_id])
+
+
+def _client_provision(*, client: Client) -> Client:
+    if client.status != Client.Status.PROVISIONING:
+        return client  # A retried or duplicate job: the first run already decided.
+    try:
+        if schema_exists(client.schema_name):
+            schema_drop(schema_name=client.schema_name)  # Left by a worker that died mid-way.
+        schema_migrate(schema_name=client.schema_name)
+    except Exception as exc:
+        logger.exception("Provisioning client %s (%s) failed", client.slug, client.schema_name)
+        schema_drop(schema_name=client.schema_name)
+        with transaction.atomic():
+            Domain.objects.filter(tenant=client).delete()
+            client.status = Client.Status.FAILED
+            client.failure_reason = f"{type(exc).__name__}: {exc}"[:1000]
+            client.save(update_fields=["status", "failure_reason"])
+        return client
+    client.status = Client.Status.READY
+    client.failure_reason = ""
+    client.save(update_fields=["status", "failure_reason"])
+    return client
+
+
+def schemas_in_database() -> set[str]:
+    """Every client schema PostgreSQL holds (t_ prefix), with or without a Client row."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%%'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def client_create_ready(**fields) -> Client:
+    """Create a client that is ready when this returns (the CLI's path): check the input, make sure a
+    pooled schema exists (migrating one here when the pool is empty), then claim it.
+
+    Nothing is written when the input is refused; a failed migration leaves nothing behind.
+    """
+    from engagements import services
+
+    services.client_create_check(**fields)
+    while True:
+        if not Client.objects.filter(status=Client.Status.POOLED).exists():
+            tenant_pool_warm_one()
+        try:
+            return services.client_create(require_pool=True, **fields).client
+        except services.PoolEmpty:
+            continue  # Another process claimed the schema we warmed: warm another.

@@ -1,0 +1,337 @@
+"""Every write of the public schema: clients, people, access, phases, theater checks, tokens.
+
+Each function is the one home of its action, called alike by the API, the pages and the CLI.
+Meaning is validated here (django.core.exceptions.ValidationError with field messages);
+transactions are opened here, and jobs start only after commit.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from engagements.models import (
+    THEATER_SIGNS,
+    Assignment,
+    Client,
+    ConsultantToken,
+    Domain,
+    Engagement,
+    Membership,
+    Phase,
+    PhaseChange,
+    TheaterCheck,
+    User,
+)
+from smartwork.errors import Conflict
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+HOSTNAME_RE = re.compile(
+    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+)
+RESERVED_SLUGS = {"www", "api", "admin", "static", "public", "localhost"}
+
+
+def _pool_refill_after_commit() -> None:
+    if settings.TENANT_POOL_SIZE > 0:
+        from engagements.tasks import tenant_pool_refill
+
+        transaction.on_commit(tenant_pool_refill.delay)
+
+
+# --- people ---------------------------------------------------------------------------------------
+
+
+def _email_clean(email: str, field: str = "email") -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({field: [f"'{email}' is not a valid e-mail address."]}) from None
+    return email
+
+
+def _password_check(password: str, *, email: str, field: str = "password") -> None:
+    try:
+        validate_password(password, user=User(email=email))
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
+@transaction.atomic
+def consultant_create(*, email: str, password: str, full_name: str = "") -> User:
+    email = _email_clean(email)
+    if User.objects.filter(email=email).exists():
+        raise ValidationError({"email": [f"A user with the e-mail {email} already exists."]})
+    _password_check(password, email=email)
+    return User.objects.create_user(email=email, password=password, full_name=full_name, is_consultant=True)
+
+
+def consultant_get(*, email: str, field: str = "email") -> User:
+    email = _email_clean(email, field)
+    user = User.objects.filter(email=email, is_consultant=True, is_active=True).first()
+    if user is None:
+        raise ValidationError({field: [f"No consultant has the e-mail {email}."]})
+    return user
+
+
+def consultant_token_create(*, consultant: User, name: str = "personal token") -> tuple[ConsultantToken, str]:
+    """A new personal token; the key is returned once and only its hash is kept."""
+    if not consultant.is_consultant:
+        raise ValidationError({"email": [f"{consultant.email} is not a consultant."]})
+    return ConsultantToken.objects.create_key(user=consultant, name=name[:50])
+
+
+# --- clients --------------------------------------------------------------------------------------
+
+
+class PoolEmpty(Exception):
+    """client_create(require_pool=True) found no ready schema to claim."""
+
+
+@dataclass(frozen=True)
+class ClientCreated:
+    client: Client
+    from_pool: bool  # True: ready at once. False: provisioning by migrations in a Celery job.
+
+
+def _client_input_clean(*, name: str, slug: str, domain: str) -> tuple[str, str, str]:
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    slug = (slug or "").strip().lower()
+    domain = (domain or "").strip().lower().rstrip(".")
+    if not name:
+        errors["name"] = ["A client needs a name."]
+    elif len(name) > 200:
+        errors["name"] = ["A client name has at most 200 characters."]
+    if not SLUG_RE.match(slug):
+        errors["slug"] = ["A slug is 1-63 lowercase letters, digits or hyphens, not starting or ending with one."]
+    elif slug in RESERVED_SLUGS:
+        errors["slug"] = [f"'{slug}' is reserved; choose another slug."]
+    elif Client.objects.filter(slug=slug).exists():
+        errors["slug"] = [f"The slug '{slug}' is taken."]
+    if not HOSTNAME_RE.match(domain):
+        errors["domain"] = [f"'{domain}' is not a valid host name (e.g. acme.localhost)."]
+    elif domain == settings.PUBLIC_HOST:
+        errors["domain"] = ["That is the consultancy's own host; a client needs its own domain."]
+    elif Domain.objects.filter(domain=domain).exists():
+        errors["domain"] = [f"The domain '{domain}' is taken."]
+    if errors:
+        raise ValidationError(errors)
+    return name, slug, domain
+
+
+def _client_admin_prepare(*, admin_email: str | None, admin_password: str | None) -> tuple[str | None, User | None]:
+    """Validate the first admin before anything is written. Returns (email, existing user or None)."""
+    if not admin_email:
+        if admin_password:
+            raise ValidationError({"admin_email": ["A password was given without an admin e-mail."]})
+        return None, None
+    email = _email_clean(admin_email, "admin_email")
+    existing = User.objects.filter(email=email).first()
+    if existing is not None:
+        if existing.is_consultant:
+            raise ValidationError({"admin_email": [f"{email} is a consultant; assign them instead."]})
+        if admin_password:
+            raise ValidationError(
+                {"admin_password": [f"{email} already has an account; leave the password out to add them."]}
+            )
+        return email, existing
+    if admin_password:
+        _password_check(admin_password, email=email, field="admin_password")
+    return email, None
+
+
+def client_create_check(
+    *,
+    name: str,
+    slug: str,
+    domain: str,
+    admin_email: str | None = None,
+    admin_password: str | None = None,
+    consultant_email: str | None = None,
+) -> None:
+    """Refuse bad input to client_create before anything slow happens (the CLI checks, then provisions)."""
+    _client_input_clean(name=name, slug=slug, domain=domain)
+    _client_admin_prepare(admin_email=admin_email, admin_password=admin_password)
+    if consultant_email:
+        consultant_get(email=consultant_email, field="consultant_email")
+
+
+def client_create(
+    *,
+    name: str,
+    slug: str,
+    domain: str,
+    created_by: User | None = None,
+    admin_email: str | None = None,
+    admin_password: str | None = None,
+    consultant_email: str | None = None,
+    require_pool: bool = False,
+) -> ClientCreated:
+    """Create a client: claim a ready schema from the pool in one transaction, or (pool empty) queue
+    its provisioning by migrations in Celery. Nothing is written when any part is refused or fails."""
+    name, slug, domain = _client_input_clean(name=name, slug=slug, domain=domain)
+    admin_email, admin_user = _client_admin_prepare(admin_email=admin_email, admin_password=admin_password)
+    consultants = [created_by] if created_by is not None and created_by.is_consultant else []
+    if consultant_email:
+        extra = consultant_get(email=consultant_email, field="consultant_email")
+        if extra not in consultants:
+            consultants.append(extra)
+    try:
+        with transaction.atomic():
+            client = (
+                Client.objects.select_for_update(skip_locked=True)
+                .filter(status=Client.Status.POOLED)
+                .order_by("id")
+                .first()
+            )
+            from_pool = client is not None
+            if require_pool and not from_pool:
+                raise PoolEmpty("No pooled schema is ready.")
+            if client is None:
+                client = Client(status=Client.Status.PROVISIONING)
+            client.name, client.slug, client.requested_domain = name, slug, domain
+            client.status = Client.Status.READY if from_pool else Client.Status.PROVISIONING
+            client.claimed_at = timezone.now()
+            client.save()
+            Domain.objects.create(domain=domain, tenant=client, is_primary=True)
+            for consultant in consultants:
+                Assignment.objects.create(consultant=consultant, client=client, assigned_by=created_by)
+            if admin_email:
+                user = admin_user or User.objects.create_user(email=admin_email, password=admin_password)
+                Membership.objects.create(
+                    user=user, client=client, role=Membership.Role.CLIENT_ADMIN, invited_by=created_by
+                )
+            engagement_start(client=client, started_by=created_by)
+            if from_pool:
+                _pool_refill_after_commit()
+            else:
+                from engagements.tasks import client_provision
+
+                transaction.on_commit(lambda: client_provision.delay(client.pk))
+    except IntegrityError:
+        # Another request took the slug or domain between our check and our write.
+        raise ValidationError({"slug": ["That slug or domain was just taken; choose another."]}) from None
+    return ClientCreated(client=client, from_pool=from_pool)
+
+
+def engagement_start(*, client: Client, started_by: User | None) -> Engagement:
+    engagement = Engagement.objects.create(client=client, phase=Phase.DIAGNOSE)
+    PhaseChange.objects.create(
+        engagement=engagement, from_phase="", to_phase=Phase.DIAGNOSE, note="Engagement started.", changed_by=started_by
+    )
+    return engagement
+
+
+@transaction.atomic
+def client_provision_retry(*, client: Client) -> Client:
+    """Queue a failed client's provisioning again, re-reserving its domain."""
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.status != Client.Status.FAILED:
+        raise Conflict(f"Only a failed client can be retried; this one is {client.status}.")
+    if Domain.objects.filter(domain=client.requested_domain).exists():
+        raise Conflict(f"The domain '{client.requested_domain}' was taken meanwhile; the client cannot be retried.")
+    Domain.objects.create(domain=client.requested_domain, tenant=client, is_primary=True)
+    client.status = Client.Status.PROVISIONING
+    client.failure_reason = ""
+    client.save(update_fields=["status", "failure_reason"])
+    from engagements.tasks import client_provision
+
+    transaction.on_commit(lambda: client_provision.delay(client.pk))
+    return client
+
+
+@transaction.atomic
+def consultant_assign(*, client: Client, consultant: User, assigned_by: User | None = None) -> Assignment:
+    if not consultant.is_consultant:
+        raise ValidationError({"email": [f"{consultant.email} is not a consultant."]})
+    assignment, _ = Assignment.objects.get_or_create(
+        consultant=consultant, client=client, defaults={"assigned_by": assigned_by}
+    )
+    return assignment
+
+
+@transaction.atomic
+def engagement_phase_change(*, client: Client, to: str, note: str = "", changed_by: User | None) -> PhaseChange:
+    if to not in Phase.values:
+        raise ValidationError({"to": [f"'{to}' is not a phase; choose one of {', '.join(Phase.values)}."]})
+    engagement = Engagement.objects.select_for_update().get(client=client)
+    if engagement.phase == to:
+        raise Conflict(f"The engagement is already in the {to} phase.")
+    change = PhaseChange.objects.create(
+        engagement=engagement, from_phase=engagement.phase, to_phase=to, note=note, changed_by=changed_by
+    )
+    engagement.phase = to
+    engagement.save(update_fields=["phase"])
+    return change
+
+
+def theater_check_record(*, client: Client, answers: list, note: str = "", answered_by: User | None) -> TheaterCheck:
+    """METHOD.md section 1: six yes/no answers; score = number of yes; every check is kept."""
+    if not isinstance(answers, list | tuple) or len(answers) != len(THEATER_SIGNS):
+        raise ValidationError({"answers": [f"Give exactly {len(THEATER_SIGNS)} yes/no answers, in METHOD.md's order."]})
+    if not all(isinstance(answer, bool) for answer in answers):
+        raise ValidationError({"answers": ["Each answer must be true or false."]})
+    return TheaterCheck.objects.create(
+        engagement=client.engagement,
+        answers=list(answers),
+        score=sum(answers),
+        note=note,
+        answered_by=answered_by,
+    )
+
+
+# --- workspace members ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberInvited:
+    membership: Membership
+    invitation_path: str | None  # None when the person already had a password
+
+
+@transaction.atomic
+def member_invite(*, client: Client, email: str, role: str, invited_by: User | None) -> MemberInvited:
+    """Add a person to a client's workspace; a new person gets a link to set a password."""
+    from engagements.invitations import invitation_path
+
+    email = _email_clean(email)
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": [f"'{role}' is not a role; choose client_admin or client_viewer."]})
+    user = User.objects.filter(email=email).first()
+    if user is not None and user.is_consultant:
+        raise ValidationError({"email": [f"{email} is a consultant; consultants are assigned, not invited."]})
+    if user is not None and Membership.objects.filter(user=user, client=client).exists():
+        raise ValidationError({"email": [f"{email} is already a member of this workspace."]})
+    if user is None:
+        user = User.objects.create_user(email=email, password=None)
+    membership = Membership.objects.create(user=user, client=client, role=role, invited_by=invited_by)
+    path = None if user.has_usable_password() else invitation_path(user)
+    return MemberInvited(membership=membership, invitation_path=path)
+
+
+@transaction.atomic
+def member_remove(*, membership: Membership, removed_by: User | None) -> None:
+    remaining_admins = (
+        Membership.objects.filter(client=membership.client, role=Membership.Role.CLIENT_ADMIN)
+        .exclude(pk=membership.pk)
+        .count()
+    )
+    if membership.role == Membership.Role.CLIENT_ADMIN and remaining_admins == 0:
+        raise Conflict("This is the workspace's last client admin; add another admin first.")
+    membership.delete()
+
+
+def client_currency_set(*, client: Client, currency: str) -> Client:
+    """The currency money figures of this client are shown in (ISO 4217)."""
+    if not re.fullmatch(r"[A-Z]{3}", currency or ""):
+        raise ValidationError({"currency": ["A currency is a three-letter ISO 4217 code, e.g. EUR."]})
+    Client.objects.filter(pk=client.pk).update(currency=currency)
+    client.currency = currency
+    return client

@@ -1,0 +1,15 @@
+"""Celery tasks of the public schema: a few lines each, calling one service."""
+
+from celery import shared_task
+
+from engagements import provisioning
+
+
+@shared_task
+def tenant_pool_refill() -> None:
+    provisioning.tenant_pool_refill()
+
+
+@shared_task
+def client_provision(client_id: int) -> None:
+    provisioning.client_provision(client_id=client_id)

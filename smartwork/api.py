@@ -1,0 +1,36 @@
+"""Shared pieces of the REST API: page-number pagination for list answers, and its OpenAPI shape."""
+
+from functools import cache
+
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def paginated(view, items, serializer_class) -> Response:
+    """The list answer of API.md: {count, next, previous, results}."""
+    paginator = Pagination()
+    page = paginator.paginate_queryset(items, view.request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+@cache
+def page_of(serializer_class) -> type[serializers.Serializer]:
+    """The OpenAPI shape of a paginated list of serializer_class."""
+    name = serializer_class.__name__.removesuffix("Output") + "Page"
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )

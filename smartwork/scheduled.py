@@ -1,0 +1,11 @@
+"""Every Celery beat entry of the product lives here."""
+
+from celery.schedules import crontab
+
+CELERY_BEAT_SCHEDULE = {
+    # Keep the pool of ready tenants full even if a claim's refill was lost.
+    "tenant-pool-refill": {
+        "task": "engagements.tasks.tenant_pool_refill",
+        "schedule": crontab(minute="*/5"),
+    },
+}

@@ -1,0 +1,17 @@
+"""Test settings: fast hashing, real PostgreSQL and Redis, an isolated Celery queue and cache prefix."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import CACHES, env
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A test run never eats a developer's queued jobs, nor they its.
+# The test session hands its queue to the workers it starts (SMARTWORK_CELERY_QUEUE).
+CELERY_TASK_DEFAULT_QUEUE = env("SMARTWORK_CELERY_QUEUE", default=f"smartwork-test-{os.getpid()}")
+CACHES["default"]["KEY_PREFIX"] = f"swtest{os.getpid()}"
+TENANT_POOL_SIZE = 0
+AXES_FAILURE_LIMIT = 3
+# The live server the browser tests start serves static files straight from the source folders.
+WHITENOISE_USE_FINDERS = True

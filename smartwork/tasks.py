@@ -1,0 +1,15 @@
+"""Operational tasks that belong to no app."""
+
+from celery import shared_task
+from django.db import connection
+
+
+@shared_task(ignore_result=False)
+def tenant_health() -> dict:
+    """Say which schema this worker ran the task in, and what it can read there.
+
+    Used by operators (and the tests) to check that a task runs in the tenant it was sent from.
+    """
+    from apikeys.models import ApiKey
+
+    return {"schema": connection.schema_name, "api_key_names": sorted(ApiKey.objects.values_list("name", flat=True))}

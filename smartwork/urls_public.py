@@ -1,0 +1,27 @@
+"""Routes of the public host (the consultancy)."""
+
+from django.urls import include, path
+
+from engagements import api, views
+
+api_v1 = [
+    path("clients/", api.ClientListCreateApi.as_view(), name="client_list"),
+    path("clients/<slug:slug>/", api.ClientDetailApi.as_view(), name="client_detail"),
+    path("clients/<slug:slug>/retry/", api.ClientRetryApi.as_view(), name="client_retry"),
+    path("clients/<slug:slug>/consultants/", api.ClientConsultantsApi.as_view(), name="client_consultants"),
+    path("clients/<slug:slug>/phase/", api.ClientPhaseApi.as_view(), name="client_phase"),
+    path("clients/<slug:slug>/phase-history/", api.ClientPhaseHistoryApi.as_view(), name="client_phase_history"),
+    path("clients/<slug:slug>/theater-checks/", api.ClientTheaterChecksApi.as_view(), name="client_theater_checks"),
+    path("portfolio/", api.PortfolioApi.as_view(), name="portfolio"),
+]
+
+urlpatterns = [
+    path("", include("smartwork.urls_common")),
+    path("clients/new/", views.client_new, name="client_new"),
+    path("clients/<slug:slug>/", views.client_detail, name="client_detail"),
+    path("clients/<slug:slug>/status/", views.client_status, name="client_status"),
+    path("clients/<slug:slug>/phase/", views.client_phase, name="client_phase"),
+    path("clients/<slug:slug>/theater-check/", views.client_theater_check, name="client_theater_check"),
+    path("clients/<slug:slug>/retry/", views.client_retry, name="client_retry"),
+    path("api/v1/", include((api_v1, "api"))),
+]
