@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from engagements import selectors, services
 from engagements.models import THEATER_SIGNS, Client, Phase, PhaseChange, TheaterCheck
-from smartwork.api import page_of, paginated
+from smartwork.api import StrictBooleanField, page_of, paginated
 from smartwork.permissions import IsConsultant
 
 
@@ -135,7 +135,7 @@ class TheaterCheckOutput(serializers.ModelSerializer):
 
 class TheaterCheckInput(serializers.Serializer):
     answers = serializers.ListField(
-        child=serializers.BooleanField(), min_length=len(THEATER_SIGNS), max_length=len(THEATER_SIGNS)
+        child=StrictBooleanField(), min_length=len(THEATER_SIGNS), max_length=len(THEATER_SIGNS)
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -34,3 +34,14 @@ def page_of(serializer_class) -> type[serializers.Serializer]:
             "results": serializer_class(many=True),
         },
     )
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false, and nothing DRF would coerce ("yes", 1, "on")."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data

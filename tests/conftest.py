@@ -20,6 +20,21 @@ PUBLIC_HOST = "localhost"
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker):
+    """Always make the test database: pytest-django makes it only when a collected test is marked for
+    it, and tests that commit (Celery, threads, the live server) are not, so without this they would
+    run against the configured database itself."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture(scope="session")
 def world(django_db_setup, django_db_blocker) -> World:
     with django_db_blocker.unblock():
         built = world_build()
@@ -123,16 +138,29 @@ def live_stack(world, django_db_blocker, tmp_path_factory) -> LiveStack:
         "PYTHONUNBUFFERED": "1",
     }
     python = sys.executable
-    web = subprocess.Popen(  # noqa: S603
+    web = subprocess.Popen(
         [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,
         env=env,
         stdout=open(log_dir / "web.log", "w"),  # noqa: SIM115
         stderr=subprocess.STDOUT,
     )
-    worker = subprocess.Popen(  # noqa: S603
-        [python, "-m", "celery", "-A", "smartwork", "worker", "--pool=solo", "--without-gossip",
-         "--without-mingle", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-l", "info"],
+    worker = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "smartwork",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+            "-l",
+            "info",
+        ],
         cwd=ROOT,
         env=env,
         stdout=open(log_dir / "worker.log", "w"),  # noqa: SIM115

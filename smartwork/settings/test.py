@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CACHES, env
+from .base import CACHES, DATABASES, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -15,3 +15,5 @@ TENANT_POOL_SIZE = 0
 AXES_FAILURE_LIMIT = 3
 # The live server the browser tests start serves static files straight from the source folders.
 WHITENOISE_USE_FINDERS = True
+# One test database per run, so two test runs on one machine never drop each other's database.
+DATABASES["default"]["TEST"] = {"NAME": env("SMARTWORK_TEST_DATABASE", default=f"test_smartwork_{os.getpid()}")}

@@ -123,19 +123,31 @@ def test_no_route_lets_tenant_a_reach_tenant_b(route, world, db):
     if route.host == "tenant":
         # A's credentials on B's host, against B's own objects.
         problems += _try(
-            route, route.path(param_values(b, credentials_of=a)), b.domain, _principals_against_tenant_host(world),
-            must_refuse=True, canary=b.canary,
+            route,
+            route.path(param_values(b, credentials_of=a)),
+            b.domain,
+            _principals_against_tenant_host(world),
+            must_refuse=True,
+            canary=b.canary,
         )
         # A's legitimate credentials on A's host, with B's object ids (or none: then just no B data).
         problems += _try(
-            route, route.path(param_values(b)), a.domain, _principals_on_own_host(world),
-            must_refuse=bool(route.params), canary=b.canary,
+            route,
+            route.path(param_values(b)),
+            a.domain,
+            _principals_on_own_host(world),
+            must_refuse=bool(route.params),
+            canary=b.canary,
         )
     else:
         # The public host: A's consultant reaches B's client by no route.
         problems += _try(
-            route, route.path(param_values(b)), PUBLIC_HOST, _principals_on_public_host(world),
-            must_refuse=bool(route.params), canary=b.canary,
+            route,
+            route.path(param_values(b)),
+            PUBLIC_HOST,
+            _principals_on_public_host(world),
+            must_refuse=bool(route.params),
+            canary=b.canary,
         )
     assert not problems, "\n".join(problems)
 

@@ -1,0 +1,93 @@
+"""The demo consultancy of `seed_demo`: a consultant and two realistic clients, made idempotently."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from engagements import provisioning, services
+from engagements.models import Client, User
+
+CONSULTANT = ("consultant@smartwork.demo", "Method-before-tools-90")
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    name: str
+    slug: str
+    domain: str
+    admin: tuple[str, str]
+    viewer: tuple[str, str]
+    phases: tuple[tuple[str, str], ...]
+    theater_checks: tuple[tuple[tuple[bool, ...], str], ...]
+
+
+CLIENTS = (
+    DemoClient(
+        name="Northwind Logistics",
+        slug="northwind",
+        domain="northwind.localhost",
+        admin=("admin@northwind.demo", "Lighthouse-ledger-47"),
+        viewer=("viewer@northwind.demo", "Harbour-crane-lantern-31"),
+        phases=(("audit", "Kick-off done; two weeks of Toggl and Clockify exports agreed."),),
+        theater_checks=(
+            ((True, True, True, False, True, False), "Intake: Copilot licences for all 40 staff, no target problem."),
+            (
+                (False, True, False, False, True, False),
+                "After the audit kick-off: problems named, money still unknown.",
+            ),
+        ),
+    ),
+    DemoClient(
+        name="Acme Dental Group",
+        slug="acme",
+        domain="acme.localhost",
+        admin=("admin@acme.demo", "Molar-orchid-compass-58"),
+        viewer=("viewer@acme.demo", "Quiet-river-enamel-22"),
+        phases=(),
+        theater_checks=(((True, False, True, True, False, False), "Intake call with the practice manager."),),
+    ),
+)
+
+
+def demo_seed() -> list[str]:
+    """Make whatever of the demo is missing; returns lines saying what was made (empty: nothing)."""
+    made: list[str] = []
+    consultant = User.objects.filter(email=CONSULTANT[0]).first()
+    if consultant is None:
+        consultant = services.consultant_create(
+            email=CONSULTANT[0], password=CONSULTANT[1], full_name="Demo Consultant"
+        )
+        made.append(f"consultant {consultant.email}")
+    for demo in CLIENTS:
+        if Client.objects.filter(slug=demo.slug).exists():
+            continue
+        client = provisioning.client_create_ready(
+            name=demo.name,
+            slug=demo.slug,
+            domain=demo.domain,
+            admin_email=demo.admin[0],
+            admin_password=demo.admin[1],
+            consultant_email=consultant.email,
+        )
+        _demo_history(client=client, demo=demo, consultant=consultant)
+        made.append(f"client {demo.name} at {demo.domain}")
+    return made
+
+
+@transaction.atomic
+def _demo_history(*, client: Client, demo: DemoClient, consultant: User) -> None:
+    viewer = services.member_invite(client=client, email=demo.viewer[0], role="client_viewer", invited_by=consultant)
+    viewer.membership.user.set_password(demo.viewer[1])
+    viewer.membership.user.save(update_fields=["password"])
+    for answers, note in demo.theater_checks:
+        services.theater_check_record(client=client, answers=list(answers), note=note, answered_by=consultant)
+    for phase, note in demo.phases:
+        services.engagement_phase_change(client=client, to=phase, note=note, changed_by=consultant)
+
+
+def demo_logins() -> list[str]:
+    lines = [f"consultant  http://localhost:PORT/  {CONSULTANT[0]} / {CONSULTANT[1]}"]
+    for demo in CLIENTS:
+        lines.append(f"admin       http://{demo.domain}:PORT/  {demo.admin[0]} / {demo.admin[1]}")
+        lines.append(f"viewer      http://{demo.domain}:PORT/  {demo.viewer[0]} / {demo.viewer[1]}")
+    return lines

@@ -1,0 +1,201 @@
+"""Provisioning: a pooled schema is claimed in one transaction; with the pool empty a Celery job
+migrates a new one; either way a failure leaves no half-made schema, client or domain."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+from django.test import override_settings
+
+from engagements import provisioning, services
+from engagements.models import Client, Domain, Membership, User
+
+
+def _tables_in(schema: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _pooled() -> list[Client]:
+    return list(Client.objects.filter(status=Client.Status.POOLED).order_by("id"))
+
+
+def test_a_pooled_schema_is_migrated_and_unreachable(committed):
+    pooled = provisioning.tenant_pool_warm_one()
+    assert pooled.status == Client.Status.POOLED
+    assert pooled.schema_name.startswith("t_")
+    assert {"apikeys_apikey", "django_migrations"} <= _tables_in(pooled.schema_name)
+    assert not pooled.domains.exists()
+    assert pooled.name == "" and pooled.slug is None
+
+
+def test_creating_a_client_claims_a_pooled_schema_and_is_ready_at_once(committed, world):
+    pooled = provisioning.tenant_pool_warm_one()
+    created = services.client_create(
+        name="Pool Claimed",
+        slug="pool-claimed",
+        domain="pool-claimed.localhost",
+        created_by=world.a.consultant,
+        admin_email="boss@pool-claimed.test",
+    )
+    assert created.from_pool
+    client = Client.objects.get(slug="pool-claimed")
+    assert client.pk == pooled.pk and client.schema_name == pooled.schema_name
+    assert client.status == Client.Status.READY
+    assert client.primary_domain == "pool-claimed.localhost"
+    assert client.assignments.filter(consultant=world.a.consultant).exists()
+    assert Membership.objects.get(client=client).role == "client_admin"
+    assert client.engagement.phase == "diagnose"
+
+
+def test_a_failure_half_way_through_a_claim_leaves_the_pool_untouched(committed, world, monkeypatch):
+    pooled = provisioning.tenant_pool_warm_one()
+
+    def engagement_start_fails(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "engagement_start", engagement_start_fails)
+    with pytest.raises(RuntimeError):
+        services.client_create(
+            name="Half Made",
+            slug="half-made",
+            domain="half-made.localhost",
+            created_by=world.a.consultant,
+            admin_email="new-admin@half-made.test",
+        )
+    pooled.refresh_from_db()
+    assert pooled.status == Client.Status.POOLED and pooled.slug is None
+    assert not Domain.objects.filter(domain="half-made.localhost").exists()
+    assert not Client.objects.filter(slug="half-made").exists()
+    assert not User.objects.filter(email="new-admin@half-made.test").exists()
+
+
+def test_with_the_pool_empty_a_client_is_provisioned_by_migrations(committed, world):
+    assert not _pooled()
+    created = services.client_create(
+        name="Migrated", slug="migrated", domain="migrated.localhost", created_by=world.a.consultant
+    )
+    assert not created.from_pool
+    assert created.client.status == Client.Status.PROVISIONING
+    assert Domain.objects.filter(domain="migrated.localhost").exists()  # reserved meanwhile
+    client = provisioning.client_provision(client_id=created.client.pk)
+    assert client.status == Client.Status.READY
+    assert "apikeys_apikey" in _tables_in(client.schema_name)
+
+
+def test_a_failed_migration_leaves_no_schema_nor_domain_and_can_be_retried(committed, world, monkeypatch):
+    created = services.client_create(
+        name="Flaky", slug="flaky", domain="flaky.localhost", created_by=world.a.consultant
+    )
+    schema = created.client.schema_name
+    real_migrate = provisioning.schema_migrate
+
+    def migrate_then_fail(*, schema_name):
+        real_migrate(schema_name=schema_name)  # the schema and its tables really exist now
+        raise RuntimeError("connection lost mid-way")
+
+    monkeypatch.setattr(provisioning, "schema_migrate", migrate_then_fail)
+    client = provisioning.client_provision(client_id=created.client.pk)
+    assert client.status == Client.Status.FAILED
+    assert "connection lost mid-way" in client.failure_reason
+    assert schema not in provisioning.schemas_in_database()
+    assert not Domain.objects.filter(tenant=client).exists()
+
+    monkeypatch.setattr(provisioning, "schema_migrate", real_migrate)
+    services.client_provision_retry(client=client)
+    client = provisioning.client_provision(client_id=client.pk)
+    assert client.status == Client.Status.READY
+    assert client.primary_domain == "flaky.localhost"
+    assert schema in provisioning.schemas_in_database()
+
+
+def test_a_pool_warm_that_fails_leaves_nothing_behind(committed, monkeypatch):
+    before_schemas = provisioning.schemas_in_database()
+    before_rows = Client.objects.count()
+    real_migrate = provisioning.schema_migrate
+
+    def migrate_then_fail(*, schema_name):
+        real_migrate(schema_name=schema_name)
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(provisioning, "schema_migrate", migrate_then_fail)
+    with pytest.raises(RuntimeError):
+        provisioning.tenant_pool_warm_one()
+    assert provisioning.schemas_in_database() == before_schemas
+    assert Client.objects.count() == before_rows
+
+
+def test_two_clients_created_at_the_same_moment_get_two_different_pooled_schemas(committed, world):
+    pooled = {provisioning.tenant_pool_warm_one().schema_name for _ in range(2)}
+    barrier = threading.Barrier(2)
+    results: dict[str, object] = {}
+
+    def create(slug: str) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[slug] = services.client_create(
+                name=slug.title(), slug=slug, domain=f"{slug}.localhost", created_by=world.a.consultant
+            )
+        except Exception as exc:  # reported by the assertion below
+            results[slug] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=create, args=(slug,)) for slug in ("twin-one", "twin-two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all(getattr(result, "from_pool", False) for result in results.values()), results
+    claimed = {result.client.schema_name for result in results.values()}
+    assert claimed == pooled
+    assert not _pooled()
+
+
+def test_the_pool_refill_tops_the_pool_up_to_its_size(committed):
+    assert provisioning.tenant_pool_refill(size=2) == 2
+    assert len(_pooled()) == 2
+    assert provisioning.tenant_pool_refill(size=2) == 0
+
+
+@override_settings(TENANT_POOL_SIZE=0)
+def test_a_pool_size_of_zero_turns_the_pool_off(committed):
+    assert provisioning.tenant_pool_refill() == 0
+    assert not _pooled()
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"name": "", "slug": "ok-slug", "domain": "ok.localhost"}, "name"),
+        ({"name": "X", "slug": "Bad Slug!", "domain": "ok.localhost"}, "slug"),
+        ({"name": "X", "slug": "www", "domain": "ok.localhost"}, "slug"),
+        ({"name": "X", "slug": "tenant-a", "domain": "ok.localhost"}, "slug"),
+        ({"name": "X", "slug": "ok-slug", "domain": "not a host"}, "domain"),
+        ({"name": "X", "slug": "ok-slug", "domain": "tenant-a.localhost"}, "domain"),
+        ({"name": "X", "slug": "ok-slug", "domain": "localhost"}, "domain"),
+        ({"name": "X", "slug": "ok-slug", "domain": "ok.localhost", "admin_email": "nope"}, "admin_email"),
+        (
+            {
+                "name": "X",
+                "slug": "ok-slug",
+                "domain": "ok.localhost",
+                "admin_email": "a@b.test",
+                "admin_password": "123",
+            },
+            "admin_password",
+        ),
+        (
+            {"name": "X", "slug": "ok-slug", "domain": "ok.localhost", "consultant_email": "ghost@x.test"},
+            "consultant_email",
+        ),
+    ],
+)
+def test_bad_client_input_is_refused_and_changes_nothing(fields, field, world, db):
+    clients, domains, users = Client.objects.count(), Domain.objects.count(), User.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        services.client_create(created_by=world.a.consultant, **fields)
+    assert field in refused.value.message_dict
+    assert (Client.objects.count(), Domain.objects.count(), User.objects.count()) == (clients, domains, users)
