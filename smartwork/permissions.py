@@ -9,6 +9,13 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from smartwork.tenancy import ANY_ROLE, on_public_host, request_tenant_role
 
 
+class DenyAll(BasePermission):
+    """The default: a view that does not say who may use it serves nobody."""
+
+    def has_permission(self, request, view) -> bool:
+        return False
+
+
 class IsConsultant(BasePermission):
     """Consultancy staff on the public host (session or personal token)."""
 

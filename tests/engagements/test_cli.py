@@ -141,6 +141,23 @@ def test_a_refused_command_exits_non_zero_with_a_one_line_reason(world, committe
     assert result.stderr.strip() == "CommandError: slug: The slug 'tenant-a' is taken."
 
 
+def test_an_admin_without_a_password_gets_an_invitation_link(committed):
+    lines = run(
+        "create_client",
+        "--name",
+        "Link Co",
+        "--slug",
+        "link-co",
+        "--domain",
+        "link-co.localhost",
+        "--admin-email",
+        "boss@link-co.test",
+    )
+    assert lines[-1].startswith("Send boss@link-co.test this link to set a password: http://link-co.localhost/invite/")
+    path = lines[-1].split("http://link-co.localhost", 1)[1]
+    assert HttpClient().get(path, HTTP_HOST="link-co.localhost").status_code == 200
+
+
 def test_seed_demo_makes_the_demo_once(committed):
     first = run("seed_demo")
     assert first[0].startswith("Demo: made")
