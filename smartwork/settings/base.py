@@ -89,6 +89,9 @@ WSGI_APPLICATION = "smartwork.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/smartwork")}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# A socket URL (postgres://user@/db?host=/path) arrives as OPTIONS["host"]; keep it in HOST, where
+# Django and the test helpers look for it.
+DATABASES["default"]["HOST"] = DATABASES["default"]["HOST"] or DATABASES["default"].get("OPTIONS", {}).pop("host", "")
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
