@@ -1,6 +1,7 @@
 """Forms of the pages: login for both hosts, new client, phase change, theater check, people and keys."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 
 from apikeys.models import ApiKey
@@ -30,8 +31,13 @@ class HostLoginForm(AuthenticationForm):
 class ClientForm(forms.Form):
     name = forms.CharField(max_length=200)
     slug = forms.SlugField(max_length=63, help_text="Lowercase letters, digits and hyphens, e.g. acme.")
-    domain = forms.CharField(max_length=253, required=False, help_text="Leave empty for <slug>.<your host>.")
+    domain = forms.CharField(max_length=253, required=False)
     admin_email = forms.EmailField(required=False, label="First client admin (optional)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        suffix = settings.TENANT_DOMAIN_SUFFIX
+        self.fields["domain"].help_text = f"Leave empty for slug.{suffix} (e.g. acme.{suffix})."
 
 
 class PhaseForm(forms.Form):

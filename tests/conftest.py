@@ -19,6 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_HOST = "localhost"
 
 
+def pytest_collection_modifyitems(items):
+    """Tests that use the live stack run last: once started, its Celery worker consumes this session's
+    queue, and would race the tests that run provisioning jobs in-process (and deliberately fail them)."""
+    items.sort(key=lambda item: "live_stack" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_test_environment, django_db_blocker):
     """Always make the test database: pytest-django makes it only when a collected test is marked for
