@@ -198,7 +198,7 @@ def client_create(
                 client = Client(status=Client.Status.PROVISIONING)
             client.name, client.slug, client.requested_domain = name, slug, domain
             client.status = Client.Status.READY if from_pool else Client.Status.PROVISIONING
-            client.claimed_at = timezone.now()
+            client.claimed_at = client.created_at = timezone.now()
             client.save()
             Domain.objects.create(domain=domain, tenant=client, is_primary=True)
             for consultant in consultants:

@@ -5,8 +5,10 @@ DATABASE_URL and REDIS_URL (embedded servers when none are given)."""
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,6 +16,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
+
+
+def web_wait(port: int, web: subprocess.Popen) -> None:
+    """Return once the web server accepts connections, so the banner comes last."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and web.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)  # polling a port that is not open yet
 
 
 def main() -> int:
@@ -25,14 +38,23 @@ def main() -> int:
 
     manage("migrate_schemas", "--shared", "-v", "0")
     manage("migrate_tenants", "-v", "0")
-    manage("seed_demo", "--port", str(options.port))
+    logins = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo", "--port", str(options.port)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
     celery = [sys.executable, "-m", "celery", "-A", "smartwork"]
     processes = [
         subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{options.port}"], cwd=ROOT),
-        subprocess.Popen([*celery, "worker", "-l", "info", "--concurrency", "2"], cwd=ROOT),
-        subprocess.Popen([*celery, "beat", "-l", "info", "-s", str(ROOT / ".local" / "celerybeat-schedule")], cwd=ROOT),
+        subprocess.Popen([*celery, "worker", "--quiet", "-l", "info", "--concurrency", "2"], cwd=ROOT),
+        subprocess.Popen(
+            [*celery, "beat", "-l", "warning", "-s", str(ROOT / ".local" / "celerybeat-schedule")], cwd=ROOT
+        ),
     ]
+    web_wait(options.port, processes[0])
     # Fill the pool now rather than at beat's first tick, so the first new client is ready at once.
     manage("shell", "-c", "from engagements.tasks import tenant_pool_refill; tenant_pool_refill.delay()")
     print(
@@ -40,7 +62,8 @@ def main() -> int:
         f"  Consultancy (public host): http://localhost:{options.port}/\n"
         f"  Client workspaces:         http://northwind.localhost:{options.port}/  http://acme.localhost:{options.port}/\n"
         f"  API docs:                  http://localhost:{options.port}/api/docs/\n"
-        f"Demo logins are listed above. Ctrl-C stops everything.\n",
+        f"{logins}"
+        f"Ctrl-C stops everything.\n",
         flush=True,
     )
 
