@@ -169,6 +169,7 @@ class PortfolioRowOutput(serializers.Serializer):
     open_alerts = serializers.IntegerField()
     last_report_at = serializers.DateTimeField(allow_null=True)
     members = serializers.IntegerField()
+    consultants = serializers.ListField(child=serializers.EmailField())
 
 
 class PortfolioApi(ConsultantBase):

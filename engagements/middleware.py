@@ -2,7 +2,8 @@
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 
 SESSION_SCHEMA_KEY = "sw_schema"
 
@@ -17,7 +18,9 @@ class TenantReadinessMiddleware:
         tenant = getattr(request, "tenant", None)
         status = getattr(tenant, "status", None)
         if tenant is not None and status is not None and status != "ready":
-            response = render(request, "engagements/workspace_unavailable.html", {"client": tenant}, status=503)
+            # No request context: this runs before sessions and users exist for the request.
+            page = render_to_string("engagements/workspace_unavailable.html", {"client": tenant})
+            response = HttpResponse(page, status=503)
             response["Retry-After"] = "5"
             return response
         return self.get_response(request)

@@ -61,6 +61,7 @@ def portfolio(*, consultant: User) -> list[dict]:
             "open_alerts": 0,
             "last_report_at": None,
             "members": client.members,
+            "consultants": sorted(assignment.consultant.email for assignment in client.assignments.all()),
         }
         for client in clients
     ]

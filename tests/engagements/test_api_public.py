@@ -89,6 +89,7 @@ def test_the_portfolio_gives_each_assigned_client_with_what_is_known_so_far(api,
     # Outcomes are not measured yet: no made-up zero.
     assert row["hours_recovered_90d"] is None and row["money_90d"] is None
     assert row["open_alerts"] == 0 and row["currency"] == "EUR"
+    assert row["consultants"] == [world.a.consultant.email]
 
 
 def test_assigning_a_consultant_gives_them_the_client(api, world):
@@ -143,3 +144,9 @@ def test_the_openapi_schema_and_docs_are_served_on_both_hosts(client, world):
     tenant = client.get("/api/schema/", HTTP_HOST=world.a.domain).content
     assert b"/api/v1/portfolio/" in public and b"/api/v1/portfolio/" not in tenant
     assert b"/api/v1/api-keys/" in tenant and b"/api/v1/api-keys/" not in public
+
+
+def test_the_api_docs_page_loads_swagger_ui_from_our_own_static_files(client):
+    page = client.get("/api/docs/", HTTP_HOST=PUBLIC_HOST).content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
+    assert "cdn." not in page and "jsdelivr" not in page
