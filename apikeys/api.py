@@ -3,13 +3,10 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apikeys import selectors, services
 from apikeys.models import ApiKey
-from smartwork.api import page_of, paginated
-from smartwork.permissions import TenantAccess
-from smartwork.tenancy import MANAGERS
+from smartwork.api import WorkspaceManagersApi, page_of, paginated
 
 
 class ApiKeyOutput(serializers.ModelSerializer):
@@ -32,12 +29,8 @@ class ApiKeyInput(serializers.Serializer):
     scope = serializers.ChoiceField(choices=ApiKey.Scope.choices, default=ApiKey.Scope.WRITE)
 
 
-class ApiKeyBase(APIView):
+class ApiKeyBase(WorkspaceManagersApi):
     """Client admins and assigned consultants; an API key never manages keys."""
-
-    permission_classes = [TenantAccess]
-    read_roles = MANAGERS
-    write_roles = MANAGERS
 
 
 class ApiKeyListCreateApi(ApiKeyBase):

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from engagements import selectors, services
 from engagements.models import Membership
-from smartwork.api import page_of, paginated
+from smartwork.api import WorkspaceManagersApi, page_of, paginated
 from smartwork.permissions import TenantAccess
 from smartwork.tenancy import MANAGERS
 
@@ -36,12 +36,8 @@ class MemberInput(serializers.Serializer):
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
 
-class PeopleBase(APIView):
-    """Client admins and assigned consultants manage people; viewers may look; API keys may not."""
-
-    permission_classes = [TenantAccess]
-    read_roles = MANAGERS
-    write_roles = MANAGERS
+class PeopleBase(WorkspaceManagersApi):
+    """Client admins and assigned consultants manage people; API keys may not."""
 
 
 class MemberListCreateApi(PeopleBase):

@@ -5,6 +5,10 @@ from functools import cache
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from smartwork.permissions import TenantAccess
+from smartwork.tenancy import MANAGERS
 
 
 class Pagination(PageNumberPagination):
@@ -45,3 +49,11 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid")
         return data
+
+
+class WorkspaceManagersApi(APIView):
+    """A tenant-host endpoint for client admins and assigned consultants only; no API key may use it."""
+
+    permission_classes = [TenantAccess]
+    read_roles = MANAGERS
+    write_roles = MANAGERS

@@ -88,3 +88,19 @@ def test_production_settings_pass_the_deploy_checks():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_api_view_that_names_no_permission_serves_nobody(world):
+    from rest_framework.response import Response
+    from rest_framework.test import APIRequestFactory, force_authenticate
+    from rest_framework.views import APIView
+
+    class Forgotten(APIView):
+        def get(self, request):
+            return Response({"secret": world.a.canary})
+
+    request = APIRequestFactory().get("/forgotten/")
+    force_authenticate(request, user=world.a.consultant)
+    response = Forgotten.as_view()(request)
+    assert response.status_code == 403
+    assert world.a.canary not in str(response.data)
