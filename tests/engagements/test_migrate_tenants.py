@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from engagements import provisioning
+from engagements.models import Client
 
 
 def _drop_api_key_table(schema: str) -> None:
@@ -40,3 +41,9 @@ def test_only_the_schemas_that_are_behind_are_migrated_pooled_ones_included(worl
     assert "migrated 2" in _migrate_tenants()
     assert _has_api_key_table(pooled.schema_name) and _has_api_key_table(client.schema_name)
     assert "0 behind" in _migrate_tenants("--check")
+
+
+def test_schemas_still_being_built_are_left_to_their_own_job(world, committed):
+    warming = Client.objects.create(status=Client.Status.WARMING)  # its schema does not exist yet
+    report = _migrate_tenants("--check")
+    assert "0 behind" in report and warming.schema_name not in report
