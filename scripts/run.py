@@ -36,7 +36,6 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartwork.settings.dev")
     (ROOT / ".local").mkdir(exist_ok=True)
 
-    manage("migrate_schemas", "--shared", "-v", "0")
     manage("migrate_tenants", "-v", "0")
     logins = subprocess.run(
         [sys.executable, "manage.py", "seed_demo", "--port", str(options.port)],

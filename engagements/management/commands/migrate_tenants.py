@@ -49,36 +49,37 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true", help="Only list the schemas that are behind.")
 
     def handle(self, *args, parallel: int, check: bool, verbosity: int, **options):
-        from engagements.models import Client
-
         started = time.perf_counter()
         connection.set_schema_to_public()
         expected = set(MigrationLoader(connection, ignore_no_migrations=True).graph.nodes)
-        # Warming and provisioning schemas are being migrated by their own job; failed ones have none.
-        settled = Client.objects.filter(status__in=[Client.Status.READY, Client.Status.POOLED])
-        schemas = [
-            "public",
-            *settled.exclude(schema_name="public").order_by("id").values_list("schema_name", flat=True),
-        ]
-        behind = schemas_behind(schemas=schemas, expected=expected)
-        checked_in = time.perf_counter() - started
-        if check or not behind:
-            self.stdout.write(
-                f"{len(schemas)} schemas checked in {checked_in * 1000:.0f} ms; {len(behind)} behind"
-                + (f": {', '.join(behind)}" if behind else ".")
-            )
-            return
         migrate_options = vars(
             get_tenant_base_migrate_command_class()().create_parser("manage.py", "migrate").parse_args([])
         )
         migrate_options.update(interactive=False, verbosity=verbosity, skip_checks=True, database="default")
-        if "public" in behind:
+
+        # The public schema first: it holds the tenant list (and on a new database, nothing yet).
+        public_behind = schemas_behind(schemas=["public"], expected=expected)
+        if public_behind and not check:
             StandardExecutor([], migrate_options).run_migrations(tenants=["public"])
-        tenants = [schema for schema in behind if schema != "public"]
-        if tenants:
-            executor_class = MultiprocessingExecutor if parallel > 1 and len(tenants) > 1 else StandardExecutor
-            executor_class([], migrate_options).run_migrations(tenants=tenants)
-        self.stdout.write(
-            f"{len(schemas)} schemas checked in {checked_in * 1000:.0f} ms; migrated {len(behind)} "
-            f"in {time.perf_counter() - started:.1f} s."
-        )
+            connection.set_schema_to_public()
+        tenants = self.tenant_schemas() if not (public_behind and check) else []
+        behind = public_behind + schemas_behind(schemas=tenants, expected=expected)
+        checked_in = time.perf_counter() - started
+        summary = f"{len(tenants) + 1} schemas checked in {checked_in * 1000:.0f} ms"
+        if check or not behind:
+            self.stdout.write(f"{summary}; {len(behind)} behind" + (f": {', '.join(behind)}" if behind else "."))
+            return
+        tenants_behind = [schema for schema in behind if schema != "public"]
+        if tenants_behind:
+            executor_class = MultiprocessingExecutor if parallel > 1 and len(tenants_behind) > 1 else StandardExecutor
+            executor_class([], migrate_options).run_migrations(tenants=tenants_behind)
+        self.stdout.write(f"{summary}; migrated {len(behind)} in {time.perf_counter() - started:.1f} s.")
+
+    @staticmethod
+    def tenant_schemas() -> list[str]:
+        """Ready and pooled tenants: warming and provisioning schemas are migrated by their own job,
+        and failed ones have no schema."""
+        from engagements.models import Client
+
+        settled = Client.objects.filter(status__in=[Client.Status.READY, Client.Status.POOLED])
+        return list(settled.exclude(schema_name="public").order_by("id").values_list("schema_name", flat=True))
