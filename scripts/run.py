@@ -48,7 +48,7 @@ def main() -> int:
     celery = [sys.executable, "-m", "celery", "-A", "smartwork"]
     processes = [
         subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{options.port}"], cwd=ROOT),
-        subprocess.Popen([*celery, "worker", "--quiet", "-l", "info", "--concurrency", "2"], cwd=ROOT),
+        subprocess.Popen([*celery, "--quiet", "worker", "-l", "info", "--concurrency", "2"], cwd=ROOT),
         subprocess.Popen(
             [*celery, "beat", "-l", "warning", "-s", str(ROOT / ".local" / "celerybeat-schedule")], cwd=ROOT
         ),
