@@ -34,7 +34,8 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     options = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartwork.settings.dev")
-    (ROOT / ".local").mkdir(exist_ok=True)
+    local = Path(os.environ.get("SMARTWORK_LOCAL_DIR") or ROOT / ".local")
+    local.mkdir(parents=True, exist_ok=True)
 
     manage("migrate_tenants", "-v", "0")
     logins = subprocess.run(
@@ -49,9 +50,7 @@ def main() -> int:
     processes = [
         subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{options.port}"], cwd=ROOT),
         subprocess.Popen([*celery, "--quiet", "worker", "-l", "info", "--concurrency", "2"], cwd=ROOT),
-        subprocess.Popen(
-            [*celery, "beat", "-l", "warning", "-s", str(ROOT / ".local" / "celerybeat-schedule")], cwd=ROOT
-        ),
+        subprocess.Popen([*celery, "beat", "-l", "warning", "-s", str(local / "celerybeat-schedule")], cwd=ROOT),
     ]
     web_wait(options.port, processes[0])
     # Fill the pool now rather than at beat's first tick, so the first new client is ready at once.
