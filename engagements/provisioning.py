@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 POOL_LOCK_KEY = 0x5357_504F  # "SWPO"
 # A `warming` row older than this belongs to a worker that died mid-way.
 STALE_WARMING_AFTER = timedelta(minutes=30)
+# A client `provisioning` for longer than this lost its job (never queued, or its worker died).
+STALLED_PROVISIONING_AFTER = timedelta(minutes=5)
 
 
 def schema_migrate(*, schema_name: str) -> None:
@@ -124,6 +126,14 @@ def _client_provision(*, client: Client) -> Client:
     client.failure_reason = ""
     client.save(update_fields=["status", "failure_reason"])
     return client
+
+
+def clients_stalled_in_provisioning() -> list[int]:
+    """Ids of clients whose provisioning job should have finished by now; the caller queues them again
+    (a duplicate job is harmless: client_provision holds a per-client lock and re-checks the status)."""
+    cutoff = timezone.now() - STALLED_PROVISIONING_AFTER
+    stalled = Client.objects.filter(status=Client.Status.PROVISIONING, claimed_at__lt=cutoff)
+    return list(stalled.values_list("id", flat=True))
 
 
 def schemas_in_database() -> set[str]:

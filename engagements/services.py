@@ -41,7 +41,8 @@ def _pool_refill_after_commit() -> None:
     if settings.TENANT_POOL_SIZE > 0:
         from engagements.tasks import tenant_pool_refill
 
-        transaction.on_commit(tenant_pool_refill.delay)
+        # robust: a broker hiccup must not fail a client that is already made; beat refills anyway.
+        transaction.on_commit(tenant_pool_refill.delay, robust=True)
 
 
 # --- people ---------------------------------------------------------------------------------------
@@ -214,7 +215,8 @@ def client_create(
             else:
                 from engagements.tasks import client_provision
 
-                transaction.on_commit(lambda: client_provision.delay(client.pk))
+                # robust: if the job cannot be queued now, beat's client_provision_stalled queues it later.
+                transaction.on_commit(lambda: client_provision.delay(client.pk), robust=True)
     except IntegrityError:
         # Another request took the slug or domain between our check and our write.
         raise ValidationError({"slug": ["That slug or domain was just taken; choose another."]}) from None
@@ -243,7 +245,7 @@ def client_provision_retry(*, client: Client) -> Client:
     client.save(update_fields=["status", "failure_reason"])
     from engagements.tasks import client_provision
 
-    transaction.on_commit(lambda: client_provision.delay(client.pk))
+    transaction.on_commit(lambda: client_provision.delay(client.pk), robust=True)
     return client
 
 

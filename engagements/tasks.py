@@ -13,3 +13,9 @@ def tenant_pool_refill() -> None:
 @shared_task
 def client_provision(client_id: int) -> None:
     provisioning.client_provision(client_id=client_id)
+
+
+@shared_task
+def client_provision_stalled() -> None:
+    for client_id in provisioning.clients_stalled_in_provisioning():
+        client_provision.delay(client_id)

@@ -8,4 +8,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.tasks.tenant_pool_refill",
         "schedule": crontab(minute="*/5"),
     },
+    # Queue again the provisioning of clients whose job was lost (broker down, worker killed).
+    "client-provision-stalled": {
+        "task": "engagements.tasks.client_provision_stalled",
+        "schedule": crontab(minute="*/5"),
+    },
 }

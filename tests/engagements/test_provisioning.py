@@ -2,11 +2,13 @@
 migrates a new one; either way a failure leaves no half-made schema, client or domain."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.test import override_settings
+from django.utils import timezone
 
 from engagements import provisioning, services
 from engagements.models import Client, Domain, Membership, User
@@ -199,3 +201,14 @@ def test_bad_client_input_is_refused_and_changes_nothing(fields, field, world, d
         services.client_create(created_by=world.a.consultant, **fields)
     assert field in refused.value.message_dict
     assert (Client.objects.count(), Domain.objects.count(), User.objects.count()) == (clients, domains, users)
+
+
+def test_a_client_whose_provisioning_job_was_lost_is_found_for_requeueing(committed, world):
+    created = services.client_create(name="Lost", slug="lost", domain="lost.localhost", created_by=world.a.consultant)
+    assert created.client.pk not in provisioning.clients_stalled_in_provisioning()  # its job may still run
+    Client.objects.filter(pk=created.client.pk).update(
+        claimed_at=timezone.now() - provisioning.STALLED_PROVISIONING_AFTER - timedelta(seconds=1)
+    )
+    assert provisioning.clients_stalled_in_provisioning() == [created.client.pk]
+    assert provisioning.client_provision(client_id=created.client.pk).status == Client.Status.READY
+    assert provisioning.clients_stalled_in_provisioning() == []
