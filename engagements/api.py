@@ -9,6 +9,7 @@ from engagements import selectors, services
 from engagements.models import THEATER_SIGNS, Client, Phase, PhaseChange, TheaterCheck
 from smartwork.api import StrictBooleanField, page_of, paginated
 from smartwork.permissions import IsConsultant
+from smartwork.tenancy import workspace_url
 
 
 class ClientOutput(serializers.ModelSerializer):
@@ -36,6 +37,15 @@ class ClientOutput(serializers.ModelSerializer):
         return sorted(a.consultant.email for a in client.assignments.all())
 
 
+class ClientCreatedOutput(ClientOutput):
+    admin_invitation_url = serializers.URLField(
+        required=False, help_text="Only when the first admin is new: the link to set their password."
+    )
+
+    class Meta(ClientOutput.Meta):
+        fields = [*ClientOutput.Meta.fields, "admin_invitation_url"]
+
+
 class ClientInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     slug = serializers.CharField(max_length=63)
@@ -56,14 +66,17 @@ class ClientListCreateApi(ConsultantBase):
         clients = selectors.client_list_for_consultant(consultant=request.user)
         return paginated(self, clients, ClientOutput)
 
-    @extend_schema(request=ClientInput, responses={201: ClientOutput, 202: ClientOutput})
+    @extend_schema(request=ClientInput, responses={201: ClientCreatedOutput, 202: ClientCreatedOutput})
     def post(self, request):
         data = ClientInput(data=request.data)
         data.is_valid(raise_exception=True)
         created = services.client_create(created_by=request.user, **data.validated_data)
         client = self.client(created.client.slug)
         code = status.HTTP_201_CREATED if created.from_pool else status.HTTP_202_ACCEPTED
-        return Response(ClientOutput(client).data, status=code)
+        body = ClientOutput(client).data
+        if created.admin_invitation_path:
+            body["admin_invitation_url"] = workspace_url(request, client, created.admin_invitation_path)
+        return Response(body, status=code)
 
 
 class ClientDetailApi(ConsultantBase):

@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from engagements.invitations import invitation_path
 from engagements.models import (
     THEATER_SIGNS,
     Assignment,
@@ -99,6 +100,7 @@ class PoolEmpty(Exception):
 class ClientCreated:
     client: Client
     from_pool: bool  # True: ready at once. False: provisioning by migrations in a Celery job.
+    admin_invitation_path: str | None = None  # for a first admin who has no password yet
 
 
 def _client_input_clean(*, name: str, slug: str, domain: str) -> tuple[str, str, str]:
@@ -204,8 +206,10 @@ def client_create(
             Domain.objects.create(domain=domain, tenant=client, is_primary=True)
             for consultant in consultants:
                 Assignment.objects.create(consultant=consultant, client=client, assigned_by=created_by)
+            invitation = None
             if admin_email:
                 user = admin_user or User.objects.create_user(email=admin_email, password=admin_password)
+                invitation = None if user.has_usable_password() else invitation_path(user)
                 Membership.objects.create(
                     user=user, client=client, role=Membership.Role.CLIENT_ADMIN, invited_by=created_by
                 )
@@ -220,7 +224,7 @@ def client_create(
     except IntegrityError:
         # Another request took the slug or domain between our check and our write.
         raise ValidationError({"slug": ["That slug or domain was just taken; choose another."]}) from None
-    return ClientCreated(client=client, from_pool=from_pool)
+    return ClientCreated(client=client, from_pool=from_pool, admin_invitation_path=invitation)
 
 
 def engagement_start(*, client: Client, started_by: User | None) -> Engagement:
@@ -301,8 +305,6 @@ class MemberInvited:
 @transaction.atomic
 def member_invite(*, client: Client, email: str, role: str, invited_by: User | None) -> MemberInvited:
     """Add a person to a client's workspace; a new person gets a link to set a password."""
-    from engagements.invitations import invitation_path
-
     email = _email_clean(email)
     if role not in Membership.Role.values:
         raise ValidationError({"role": [f"'{role}' is not a role; choose client_admin or client_viewer."]})

@@ -26,7 +26,7 @@ from engagements.middleware import session_bind_to_host
 from engagements.models import THEATER_SIGNS
 from smartwork.errors import ApplicationError
 from smartwork.permissions import consultant_page, workspace_page
-from smartwork.tenancy import MANAGERS, on_public_host
+from smartwork.tenancy import MANAGERS, on_public_host, workspace_url
 
 
 class LoginView(auth_views.LoginView):
@@ -79,6 +79,9 @@ def client_new(request):
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
+            if created.admin_invitation_path:
+                link = workspace_url(request, created.client, created.admin_invitation_path)
+                messages.info(request, f"Send {data['admin_email']} this link to set a password: {link}")
             if created.from_pool:
                 messages.success(request, f"{created.client.name} is ready.")
             else:
@@ -93,16 +96,11 @@ def _client_context(request, slug: str) -> dict:
     return {
         "client": client,
         "engagement": engagement,
-        "workspace_url": f"{request.scheme}://{client.primary_domain}{_port(request)}/",
+        "workspace_url": workspace_url(request, client),
         "phase_changes": engagement.phase_changes.select_related("changed_by")[:20],
         "theater_checks": engagement.theater_checks.select_related("answered_by")[:20],
         "signs": THEATER_SIGNS,
     }
-
-
-def _port(request) -> str:
-    port = request.get_port()
-    return "" if port in ("80", "443") else f":{port}"
 
 
 @require_GET

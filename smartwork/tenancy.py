@@ -51,3 +51,10 @@ def request_tenant_role(request) -> str | None:
         tenant = getattr(request, "tenant", None)
         request._tenant_role = None if on_public_host() else tenant_role(request.user, tenant)
     return request._tenant_role
+
+
+def workspace_url(request, client, path: str = "/") -> str:
+    """An absolute URL on a client's own host, with this request's scheme and port."""
+    port = request.get_port()
+    port = "" if port in ("80", "443") else f":{port}"
+    return f"{request.scheme}://{client.primary_domain}{port}{path}"

@@ -106,6 +106,17 @@ def test_assigning_someone_who_is_not_a_consultant_is_refused(api, world):
     assert response.status_code == 400 and "email" in response.json()
 
 
+def test_a_new_client_with_a_new_admin_returns_the_admins_invitation_link(api, committed):
+    response = api(
+        "post",
+        "/api/v1/clients/",
+        {"name": "Hooli", "slug": "hooli", "domain": "hooli.localhost", "admin_email": "gavin@hooli.test"},
+    )
+    assert response.status_code == 202  # no pooled schema in tests
+    link = response.json()["admin_invitation_url"]
+    assert link.startswith("http://hooli.localhost/invite/")
+
+
 def test_creating_a_client_with_a_taken_slug_is_refused_with_field_errors(api):
     response = api("post", "/api/v1/clients/", {"name": "Dup", "slug": "tenant-b", "domain": "new.localhost"})
     assert response.status_code == 400

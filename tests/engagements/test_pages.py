@@ -32,10 +32,12 @@ def test_the_new_client_form_shows_what_is_wrong_and_makes_nothing(db, consultan
 
 def test_with_a_pooled_schema_the_new_client_is_ready_at_once(committed, consultant_a):
     provisioning.tenant_pool_warm_one()
-    response = consultant_a.post("/clients/new/", {"name": "Instant", "slug": "instant"}, HTTP_HOST=PUBLIC_HOST)
+    form = {"name": "Instant", "slug": "instant", "admin_email": "boss@instant.test"}
+    response = consultant_a.post("/clients/new/", form, HTTP_HOST=PUBLIC_HOST)
     assert response.status_code == 302 and response["Location"] == "/clients/instant/"
     page = consultant_a.get("/clients/instant/", HTTP_HOST=PUBLIC_HOST).content.decode()
     assert "Instant is ready." in page and "Open workspace" in page and "instant.localhost" in page
+    assert "Send boss@instant.test this link to set a password: http://instant.localhost/invite/" in page
 
 
 def test_a_provisioning_client_polls_its_status_and_its_workspace_says_it_is_being_set_up(committed, consultant_a):
