@@ -36,10 +36,23 @@ class ApiKeyBase(WorkspaceManagersApi):
 class ApiKeyListCreateApi(ApiKeyBase):
     @extend_schema(operation_id="api_keys_list", responses=page_of(ApiKeyOutput))
     def get(self, request):
+        """List the workspace's API keys.
+
+        Client admins and assigned consultants, signed in (an API key never manages keys). Every key of
+        this workspace, newest first, revoked ones too, each by its public id (its first characters)
+        with its name, scope and last use; never the key itself.
+        """
         return paginated(self, selectors.api_key_list(), ApiKeyOutput)
 
     @extend_schema(request=ApiKeyInput, responses={201: ApiKeyCreatedOutput})
     def post(self, request):
+        """Create an API key.
+
+        Client admins and assigned consultants, signed in (an API key never manages keys). The key
+        works on this workspace's host only, with the scope given (read, write or admin; write when
+        left out). The answer carries the key once; only a hash is kept. Refused with 400 for an empty
+        name, one over 50 characters, or an unknown scope.
+        """
         data = ApiKeyInput(data=request.data)
         data.is_valid(raise_exception=True)
         api_key, key = services.api_key_create(created_by_user_id=request.user.pk, **data.validated_data)
@@ -49,9 +62,19 @@ class ApiKeyListCreateApi(ApiKeyBase):
 class ApiKeyDetailApi(ApiKeyBase):
     @extend_schema(responses=ApiKeyOutput)
     def get(self, request, key_id: str):
+        """Show one API key.
+
+        Client admins and assigned consultants, signed in (an API key never manages keys). key_id is
+        the key's public id; another workspace's key answers 404.
+        """
         return Response(ApiKeyOutput(selectors.api_key_get(prefix=key_id)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, key_id: str):
+        """Revoke an API key.
+
+        Client admins and assigned consultants, signed in (an API key never manages keys). The key stops
+        working at once; it stays listed as revoked. Revoking twice is harmless.
+        """
         services.api_key_revoke(api_key=selectors.api_key_get(prefix=key_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -77,8 +77,8 @@ def demo_seed() -> list[str]:
 @transaction.atomic
 def _demo_history(*, client: Client, demo: DemoClient, consultant: User) -> None:
     viewer = services.member_invite(client=client, email=demo.viewer[0], role="client_viewer", invited_by=consultant)
-    viewer.membership.user.set_password(demo.viewer[1])
-    viewer.membership.user.save(update_fields=["password"])
+    viewer.user.set_password(demo.viewer[1])
+    viewer.user.save(update_fields=["password"])
     for answers, note in demo.theater_checks:
         services.theater_check_record(client=client, answers=list(answers), note=note, answered_by=consultant)
     for phase, note in demo.phases:

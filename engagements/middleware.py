@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
 SESSION_SCHEMA_KEY = "sw_schema"
@@ -18,10 +18,22 @@ class TenantReadinessMiddleware:
         tenant = getattr(request, "tenant", None)
         status = getattr(tenant, "status", None)
         if tenant is not None and status is not None and status != "ready":
-            # No request context: this runs before sessions and users exist for the request.
-            page = render_to_string("engagements/workspace_unavailable.html", {"client": tenant})
-            response = HttpResponse(page, status=503)
-            response["Retry-After"] = "5"
+            being_set_up = status == "provisioning"
+            if request.path.startswith("/api/"):
+                detail = (
+                    "This workspace is being set up; try again in a few seconds."
+                    if being_set_up
+                    else "This workspace is not available; ask your consultant."
+                )
+                response = JsonResponse(
+                    {"detail": detail, "status": "provisioning" if being_set_up else "unavailable"}, status=503
+                )
+            else:
+                # No request context: this runs before sessions and users exist for the request.
+                page = render_to_string("engagements/workspace_unavailable.html", {"client": tenant})
+                response = HttpResponse(page, status=503)
+            if being_set_up:
+                response["Retry-After"] = "5"
             return response
         return self.get_response(request)
 

@@ -140,6 +140,8 @@ class Membership(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the person first signed in to this workspace; until then the membership is "invited".
+    joined_at = models.DateTimeField(null=True, blank=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -149,6 +151,48 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role}) in {self.client}"
+
+
+class OneTimeLink(models.Model):
+    """A link e-mailed to one person (or handed to one consultant's browser) that works once, on one
+    host, for one purpose, until it expires. Only a hash of its token is stored (engagements.links)."""
+
+    class Purpose(models.TextChoices):
+        INVITATION = "invitation", "invitation"
+        PASSWORD_RESET = "password_reset", "password reset"
+        HANDOVER = "handover", "sign-in hand-over"
+
+    class Closed(models.TextChoices):
+        USED = "used", "used"
+        REPLACED = "replaced", "replaced by a newer link"
+        PASSWORD_SET = "password_set", "the password was set meanwhile"
+        ACCESS_ENDED = "access_ended", "the access it was for ended"
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="one_time_links")
+    # The host the link works on: a client's, or None for the public host.
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=16, choices=Closed.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "purpose"], name="one_time_link_user_purpose")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True, closed_reason="")
+                | Q(closed_at__isnull=False) & ~Q(closed_reason=""),
+                name="one_time_link_closed_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} link for {self.user}"
 
 
 class Phase(models.TextChoices):
@@ -221,6 +265,15 @@ class TheaterCheck(models.Model):
     @property
     def at_risk(self) -> bool:
         return self.score >= THEATER_AT_RISK_SCORE
+
+    @property
+    def ticked_signs(self) -> list[tuple[int, str]]:
+        """The signs answered yes, with their number in METHOD.md's order."""
+        return [
+            (number, sign)
+            for number, (sign, yes) in enumerate(zip(THEATER_SIGNS, self.answers, strict=False), start=1)
+            if yes
+        ]
 
 
 class ConsultantToken(AbstractAPIKey):

@@ -119,7 +119,11 @@ def _client_provision(*, client: Client) -> Client:
         with transaction.atomic():
             Domain.objects.filter(tenant=client).delete()
             client.status = Client.Status.FAILED
-            client.failure_reason = f"{type(exc).__name__}: {exc}"[:1000]
+            # The exception's own text is for the logs (above), never for a page or the API.
+            client.failure_reason = (
+                f"The workspace's database could not be built ({type(exc).__name__}, logged under "
+                f"{client.schema_name}). Retry; if it fails again, ask your administrator to check the worker's log."
+            )
             client.save(update_fields=["status", "failure_reason"])
         return client
     client.status = Client.Status.READY

@@ -3,7 +3,7 @@
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
-from engagements.models import THEATER_AT_RISK_SCORE, Client, Membership, TheaterCheck, User
+from engagements.models import THEATER_AT_RISK_SCORE, Client, ConsultantToken, Membership, TheaterCheck, User
 
 
 def client_list_for_consultant(*, consultant: User) -> QuerySet[Client]:
@@ -65,3 +65,16 @@ def portfolio(*, consultant: User) -> list[dict]:
         }
         for client in clients
     ]
+
+
+def consultant_token_list(*, consultant: User) -> QuerySet[ConsultantToken]:
+    """The consultant's own personal tokens, newest first (revoked ones too, marked)."""
+    return ConsultantToken.objects.filter(user=consultant).order_by("-created")
+
+
+def consultant_token_get(*, consultant: User, token_id) -> ConsultantToken:
+    """One of the consultant's own tokens by its public id (prefix); anyone else's is a 404."""
+    token = consultant_token_list(consultant=consultant).filter(prefix=str(token_id)).first()
+    if token is None:
+        raise Http404("No such token among yours.")
+    return token

@@ -8,14 +8,16 @@ transactions are opened here, and jobs start only after commit.
 import re
 from dataclasses import dataclass
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.http.request import validate_host
 from django.utils import timezone
 
-from engagements.invitations import invitation_path
+from engagements import emails, links
 from engagements.models import (
     THEATER_SIGNS,
     Assignment,
@@ -24,12 +26,13 @@ from engagements.models import (
     Domain,
     Engagement,
     Membership,
+    OneTimeLink,
     Phase,
     PhaseChange,
     TheaterCheck,
     User,
 )
-from smartwork.errors import Conflict
+from smartwork.errors import ApplicationError, Conflict
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 HOSTNAME_RE = re.compile(
@@ -49,8 +52,13 @@ def _pool_refill_after_commit() -> None:
 # --- people ---------------------------------------------------------------------------------------
 
 
+EMAIL_MAX_LENGTH = 254  # RFC 5321's limit, and the column's
+
+
 def _email_clean(email: str, field: str = "email") -> str:
     email = (email or "").strip().lower()
+    if len(email) > EMAIL_MAX_LENGTH:
+        raise ValidationError({field: [f"An e-mail address has at most {EMAIL_MAX_LENGTH} characters."]})
     try:
         validate_email(email)
     except ValidationError:
@@ -82,11 +90,28 @@ def consultant_get(*, email: str, field: str = "email") -> User:
     return user
 
 
+TOKEN_NAME_MAX_LENGTH = 50
+
+
 def consultant_token_create(*, consultant: User, name: str = "personal token") -> tuple[ConsultantToken, str]:
     """A new personal token; the key is returned once and only its hash is kept."""
     if not consultant.is_consultant:
         raise ValidationError({"email": [f"{consultant.email} is not a consultant."]})
-    return ConsultantToken.objects.create_key(user=consultant, name=name[:50])
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": ["A token needs a name (what it is for)."]})
+    if len(name) > TOKEN_NAME_MAX_LENGTH:
+        raise ValidationError({"name": [f"A token name has at most {TOKEN_NAME_MAX_LENGTH} characters."]})
+    return ConsultantToken.objects.create_key(user=consultant, name=name)
+
+
+@transaction.atomic
+def consultant_token_revoke(*, token: ConsultantToken) -> ConsultantToken:
+    """Revoke a personal token at once; revoking twice is harmless."""
+    if not token.revoked:
+        token.revoked = True
+        token.save(update_fields=["revoked"])
+    return token
 
 
 # --- clients --------------------------------------------------------------------------------------
@@ -100,7 +125,6 @@ class PoolEmpty(Exception):
 class ClientCreated:
     client: Client
     from_pool: bool  # True: ready at once. False: provisioning by migrations in a Celery job.
-    admin_invitation_path: str | None = None  # for a first admin who has no password yet
 
 
 def _client_input_clean(*, name: str, slug: str, domain: str) -> tuple[str, str, str]:
@@ -112,14 +136,21 @@ def _client_input_clean(*, name: str, slug: str, domain: str) -> tuple[str, str,
         errors["name"] = ["A client needs a name."]
     elif len(name) > 200:
         errors["name"] = ["A client name has at most 200 characters."]
-    if not SLUG_RE.match(slug):
+    if len(slug) > 63 or not SLUG_RE.match(slug):
         errors["slug"] = ["A slug is 1-63 lowercase letters, digits or hyphens, not starting or ending with one."]
     elif slug in RESERVED_SLUGS:
         errors["slug"] = [f"'{slug}' is reserved; choose another slug."]
     elif Client.objects.filter(slug=slug).exists():
         errors["slug"] = [f"The slug '{slug}' is taken."]
-    if not HOSTNAME_RE.match(domain):
-        errors["domain"] = [f"'{domain}' is not a valid host name (e.g. acme.localhost)."]
+    if len(domain) > 253 or not HOSTNAME_RE.match(domain):
+        errors["domain"] = [f"'{domain[:253]}' is not a valid host name (e.g. acme.localhost)."]
+    elif domain.startswith("www."):
+        errors["domain"] = ["A domain cannot start with 'www.': that host is never routed to a workspace."]
+    elif not validate_host(domain, settings.ALLOWED_HOSTS):
+        errors["domain"] = [
+            f"'{domain}' is outside the hosts this server answers ({', '.join(settings.ALLOWED_HOSTS)}); "
+            "choose a domain under one of them."
+        ]
     elif domain == settings.PUBLIC_HOST:
         errors["domain"] = ["That is the consultancy's own host; a client needs its own domain."]
     elif Domain.objects.filter(domain=domain).exists():
@@ -206,13 +237,9 @@ def client_create(
             Domain.objects.create(domain=domain, tenant=client, is_primary=True)
             for consultant in consultants:
                 Assignment.objects.create(consultant=consultant, client=client, assigned_by=created_by)
-            invitation = None
             if admin_email:
                 user = admin_user or User.objects.create_user(email=admin_email, password=admin_password)
-                invitation = None if user.has_usable_password() else invitation_path(user)
-                Membership.objects.create(
-                    user=user, client=client, role=Membership.Role.CLIENT_ADMIN, invited_by=created_by
-                )
+                _membership_add(client=client, user=user, role=Membership.Role.CLIENT_ADMIN, invited_by=created_by)
             engagement_start(client=client, started_by=created_by)
             if from_pool:
                 _pool_refill_after_commit()
@@ -224,7 +251,7 @@ def client_create(
     except IntegrityError:
         # Another request took the slug or domain between our check and our write.
         raise ValidationError({"slug": ["That slug or domain was just taken; choose another."]}) from None
-    return ClientCreated(client=client, from_pool=from_pool, admin_invitation_path=invitation)
+    return ClientCreated(client=client, from_pool=from_pool)
 
 
 def engagement_start(*, client: Client, started_by: User | None) -> Engagement:
@@ -296,18 +323,40 @@ def theater_check_record(*, client: Client, answers: list, note: str = "", answe
 # --- workspace members ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MemberInvited:
-    membership: Membership
-    invitation_path: str | None  # None when the person already had a password
+def _membership_add(*, client: Client, user: User, role: str, invited_by: User | None) -> Membership:
+    """Add a person and e-mail them: a link to set a password when they have none, else the sign-in
+    address. The inviter learns nothing about the person's account: every answer is the same."""
+    membership = Membership.objects.create(user=user, client=client, role=role, invited_by=invited_by)
+    _invitation_email(membership=membership, invited_by=invited_by)
+    return membership
+
+
+def _invitation_email(*, membership: Membership, invited_by: User | None) -> None:
+    user, client = membership.user, membership.client
+    token = None
+    if not user.has_usable_password():
+        links.links_close(
+            user=user, purposes=[OneTimeLink.Purpose.INVITATION], client=client, reason=OneTimeLink.Closed.REPLACED
+        )
+        token = links.link_create(
+            user=user, purpose=OneTimeLink.Purpose.INVITATION, client=client, created_by=invited_by
+        )
+    emails.invitation_send(user=user, client=client, token=token, invited_by=invited_by)
+
+
+def _client_lock(client: Client) -> Client:
+    """Serialise changes to one client's people (no two removals can each leave the other admin)."""
+    return Client.objects.select_for_update().get(pk=client.pk)
 
 
 @transaction.atomic
-def member_invite(*, client: Client, email: str, role: str, invited_by: User | None) -> MemberInvited:
-    """Add a person to a client's workspace; a new person gets a link to set a password."""
+def member_invite(*, client: Client, email: str, role: str, invited_by: User | None) -> Membership:
+    """Add a person to a client's workspace; they get an invitation by e-mail (nothing is returned
+    that the inviter could use to sign in as them)."""
     email = _email_clean(email)
     if role not in Membership.Role.values:
         raise ValidationError({"role": [f"'{role}' is not a role; choose client_admin or client_viewer."]})
+    _client_lock(client)
     user = User.objects.filter(email=email).first()
     if user is not None and user.is_consultant:
         raise ValidationError({"email": [f"{email} is a consultant; consultants are assigned, not invited."]})
@@ -315,13 +364,28 @@ def member_invite(*, client: Client, email: str, role: str, invited_by: User | N
         raise ValidationError({"email": [f"{email} is already a member of this workspace."]})
     if user is None:
         user = User.objects.create_user(email=email, password=None)
-    membership = Membership.objects.create(user=user, client=client, role=role, invited_by=invited_by)
-    path = None if user.has_usable_password() else invitation_path(user)
-    return MemberInvited(membership=membership, invitation_path=path)
+    return _membership_add(client=client, user=user, role=role, invited_by=invited_by)
+
+
+@transaction.atomic
+def member_invitation_resend(*, membership: Membership, resent_by: User | None) -> Membership:
+    """Send a member's invitation again; an earlier link stops working."""
+    membership = Membership.objects.select_related("user", "client").select_for_update().get(pk=membership.pk)
+    if membership.joined_at is not None:
+        raise Conflict(
+            f"{membership.user.email} has already joined; if they forgot their password, "
+            "they can reset it from the sign-in page."
+        )
+    _invitation_email(membership=membership, invited_by=resent_by)
+    return membership
 
 
 @transaction.atomic
 def member_remove(*, membership: Membership, removed_by: User | None) -> None:
+    _client_lock(membership.client)
+    membership = Membership.objects.filter(pk=membership.pk).select_related("user").first()
+    if membership is None:
+        return  # removed meanwhile by someone else
     remaining_admins = (
         Membership.objects.filter(client=membership.client, role=Membership.Role.CLIENT_ADMIN)
         .exclude(pk=membership.pk)
@@ -329,13 +393,124 @@ def member_remove(*, membership: Membership, removed_by: User | None) -> None:
     )
     if membership.role == Membership.Role.CLIENT_ADMIN and remaining_admins == 0:
         raise Conflict("This is the workspace's last client admin; add another admin first.")
+    links.links_close(
+        user=membership.user,
+        purposes=[OneTimeLink.Purpose.INVITATION, OneTimeLink.Purpose.PASSWORD_RESET],
+        client=membership.client,
+        reason=OneTimeLink.Closed.ACCESS_ENDED,
+    )
     membership.delete()
 
 
-def client_currency_set(*, client: Client, currency: str) -> Client:
-    """The currency money figures of this client are shown in (ISO 4217)."""
-    if not re.fullmatch(r"[A-Z]{3}", currency or ""):
-        raise ValidationError({"currency": ["A currency is a three-letter ISO 4217 code, e.g. EUR."]})
-    Client.objects.filter(pk=client.pk).update(currency=currency)
-    client.currency = currency
+def membership_joined(*, user: User, client: Client) -> None:
+    """The person signed in to this workspace: their membership is no longer just an invitation."""
+    Membership.objects.filter(user=user, client=client, joined_at__isnull=True).update(joined_at=timezone.now())
+
+
+# --- passwords and sign-in links ------------------------------------------------------------------
+
+
+class LinkRefused(ApplicationError):
+    """A one-time link that cannot be used; `reason` is LinkCheck.problem."""
+
+    status_code = 410
+
+    def __init__(self, reason: str):
+        super().__init__(f"This link cannot be used ({reason}).")
+        self.reason = reason
+
+
+def user_may_sign_in_at(*, user: User, client: Client | None) -> bool:
+    """Whether this person may sign in on this host: consultants on the public host and on their
+    clients' hosts; members on their workspace's host."""
+    if not user.is_active:
+        return False
+    if client is None:
+        return user.is_consultant
+    if user.is_consultant:
+        return Assignment.objects.filter(consultant=user, client=client).exists()
+    return Membership.objects.filter(user=user, client=client).exists()
+
+
+@transaction.atomic
+def password_reset_request(*, email: str, client: Client | None) -> None:
+    """E-mail a reset link when this address belongs to someone who may sign in on this host; do
+    nothing otherwise. The caller answers the same either way, so nobody learns who has an account."""
+    try:
+        email = _email_clean(email)
+    except ValidationError:
+        return
+    user = User.objects.filter(email=email).first()
+    if user is None or not user_may_sign_in_at(user=user, client=client):
+        return
+    links.links_close(
+        user=user, purposes=[OneTimeLink.Purpose.PASSWORD_RESET], client=client, reason=OneTimeLink.Closed.REPLACED
+    )
+    token = links.link_create(user=user, purpose=OneTimeLink.Purpose.PASSWORD_RESET, client=client)
+    emails.password_reset_send(user=user, client=client, token=token)
+
+
+@transaction.atomic
+def password_set_with_link(*, token: str, purpose: str, client: Client | None, password: str) -> User:
+    """Set a password through an invitation or reset link (spent here). Every other open invitation
+    or reset link of the person closes, and any lock-out after wrong passwords is lifted."""
+    checked = links.link_spend(token=token, purpose=purpose, client=client)
+    if not checked.usable:
+        raise LinkRefused(checked.problem)
+    user = checked.link.user
+    if not user_may_sign_in_at(user=user, client=client):
+        raise LinkRefused(OneTimeLink.Closed.ACCESS_ENDED)
+    _password_check(password, email=user.email, field="new_password1")
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    links.links_close(
+        user=user,
+        purposes=[OneTimeLink.Purpose.INVITATION, OneTimeLink.Purpose.PASSWORD_RESET],
+        reason=OneTimeLink.Closed.PASSWORD_SET,
+    )
+    axes_reset(username=user.email)
+    return user
+
+
+def handover_create(*, consultant: User, client: Client) -> str:
+    """A short-lived, single-use token that signs this consultant in on this client's host."""
+    if not user_may_sign_in_at(user=consultant, client=client) or not consultant.is_consultant:
+        raise ValidationError("Only a consultant assigned to this client can open its workspace.")
+    return links.link_create(user=consultant, purpose=OneTimeLink.Purpose.HANDOVER, client=client)
+
+
+def handover_spend(*, token: str, client: Client) -> User:
+    """The consultant a hand-over token signs in here; refused when replayed, expired, made for
+    another host, or when the consultant is no longer assigned."""
+    checked = links.link_spend(token=token, purpose=OneTimeLink.Purpose.HANDOVER, client=client)
+    if not checked.usable:
+        raise LinkRefused(checked.problem)
+    user = checked.link.user
+    if not user.is_consultant or not user_may_sign_in_at(user=user, client=client):
+        raise LinkRefused(OneTimeLink.Closed.ACCESS_ENDED)
+    return user
+
+
+def client_workspace_update(*, client: Client, name: str | None = None, currency: str | None = None) -> Client:
+    """The client's own settings its people may change: its name and the currency money figures are
+    shown in (ISO 4217)."""
+    errors: dict[str, list[str]] = {}
+    changes: dict[str, str] = {}
+    if name is not None:
+        name = name.strip()
+        if not name:
+            errors["name"] = ["A client needs a name."]
+        elif len(name) > 200:
+            errors["name"] = ["A client name has at most 200 characters."]
+        changes["name"] = name
+    if currency is not None:
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            errors["currency"] = ["A currency is a three-letter ISO 4217 code, e.g. EUR."]
+        changes["currency"] = currency
+    if errors:
+        raise ValidationError(errors)
+    if changes:
+        Client.objects.filter(pk=client.pk).update(**changes)
+        for field, value in changes.items():
+            setattr(client, field, value)
     return client

@@ -1,4 +1,9 @@
-"""Pages of both hosts: sign-in, the consultant's portfolio and client pages, the client workspace."""
+"""Pages of both hosts: sign-in and passwords, the consultant's portfolio, client pages and tokens,
+the hand-over to a workspace, and the client workspace with its people and keys.
+
+Every POST that changes something answers with a redirect (refreshing never repeats it); a secret
+made by a POST (an API key, a token) is kept in the session for the one page view that shows it.
+"""
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,7 +12,11 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit import ALL
+from django_ratelimit.core import is_ratelimited
 
 from apikeys import selectors as apikey_selectors
 from apikeys import services as apikey_services
@@ -16,17 +25,53 @@ from engagements.forms import (
     ApiKeyForm,
     ClientForm,
     HostLoginForm,
-    InvitationForm,
     MemberForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
     PhaseForm,
     TheaterCheckForm,
+    TokenForm,
 )
-from engagements.invitations import invitation_user
+from engagements.links import link_check, link_lifetime
 from engagements.middleware import session_bind_to_host
-from engagements.models import THEATER_SIGNS
+from engagements.models import THEATER_SIGNS, OneTimeLink
 from smartwork.errors import ApplicationError
+from smartwork.netaddr import client_address
 from smartwork.permissions import consultant_page, workspace_page
 from smartwork.tenancy import MANAGERS, on_public_host, workspace_url
+
+SIGN_IN_BACKEND = "engagements.backends.HostAccessBackend"
+NEW_SECRET_KEY = "sw_new_secret"
+
+
+def _host_client(request):
+    """The client whose host this is, or None on the public host."""
+    return None if on_public_host() else request.tenant
+
+
+def _address_limited(request, group: str) -> bool:
+    """Count one attempt of this kind from the client's address; True when it is over the limit."""
+    return is_ratelimited(
+        request,
+        group=group,
+        key=lambda _group, req: client_address(req) or "no-address",
+        rate=settings.SIGN_IN_RATE_PER_ADDRESS,
+        method=ALL,
+        increment=True,
+    )
+
+
+def rate_limited(request, exception=None):
+    return render(request, "429.html", status=429)
+
+
+def _signed_in(request, user) -> None:
+    """Start this host's own session for `user` (bound to this host) and mark them joined here."""
+    auth_login(request, user, backend=SIGN_IN_BACKEND)
+    session_bind_to_host(request)
+    client = _host_client(request)
+    if client is not None:
+        services.membership_joined(user=user, client=client)
 
 
 class LoginView(auth_views.LoginView):
@@ -34,10 +79,14 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        if _address_limited(request, "sign-in"):
+            return rate_limited(request)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
-        response = super().form_valid(form)
-        session_bind_to_host(self.request)
-        return response
+        _signed_in(self.request, form.get_user())
+        return redirect(self.get_success_url())
 
 
 @require_GET
@@ -49,6 +98,100 @@ def _form_errors_from(form, error: ValidationError) -> None:
     """Put a service's field errors on the form fields of the same name (others on the form)."""
     for field, messages_ in (error.message_dict if hasattr(error, "error_dict") else {None: error.messages}).items():
         form.add_error(field if field in form.fields else None, messages_)
+
+
+def _secret_show_once(request, **secret) -> None:
+    request.session[NEW_SECRET_KEY] = secret
+
+
+def _secret_pop(request) -> dict | None:
+    return request.session.pop(NEW_SECRET_KEY, None)
+
+
+# --- passwords and one-time links (both hosts) ----------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_request(request):
+    """'Forgot password': the same answer whether or not the address has an account here."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST":
+        if _address_limited(request, "password-reset"):
+            return rate_limited(request)
+        if form.is_valid():
+            services.password_reset_request(email=form.cleaned_data["email"], client=_host_client(request))
+            return redirect("password_reset_sent")
+    hours = link_lifetime(OneTimeLink.Purpose.PASSWORD_RESET).total_seconds() / 3600
+    return render(request, "registration/password_reset_request.html", {"form": form, "hours": hours})
+
+
+@require_GET
+def password_reset_sent(request):
+    hours = link_lifetime(OneTimeLink.Purpose.PASSWORD_RESET).total_seconds() / 3600
+    return render(request, "registration/password_reset_sent.html", {"hours": hours})
+
+
+def _link_refused_page(request, *, purpose: str, problem: str):
+    status = 404 if problem == "unknown" else 410
+    context = {"purpose": purpose, "problem": problem}
+    return render(request, "registration/link_refused.html", context, status=status)
+
+
+def _password_link_page(request, *, token: str, purpose: str, template: str):
+    """An invitation or reset link: GET shows the form, POST sets the password (spending the link)
+    and signs the person in on this host."""
+    client = _host_client(request)
+    checked = link_check(token=token, purpose=purpose, client=client)
+    if not checked.usable:
+        return _link_refused_page(request, purpose=purpose, problem=checked.problem)
+    form = NewPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.password_set_with_link(
+                token=token, purpose=purpose, client=client, password=form.cleaned_data["new_password1"]
+            )
+        except services.LinkRefused as refused:
+            return _link_refused_page(request, purpose=purpose, problem=refused.reason)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            _signed_in(request, user)
+            messages.success(request, "Your password is set; you are signed in.")
+            return redirect("home")
+    return render(request, template, {"form": form, "person": checked.link.user})
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request, token: str):
+    return _password_link_page(
+        request, token=token, purpose=OneTimeLink.Purpose.PASSWORD_RESET, template="registration/password_reset.html"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    """Set a password from an invitation e-mail (no account needed yet). The link works once."""
+    if on_public_host():
+        raise Http404("Invitations open on the workspace's own address.")
+    return _password_link_page(
+        request, token=token, purpose=OneTimeLink.Purpose.INVITATION, template="registration/invitation.html"
+    )
+
+
+@require_GET
+def handover(request, token: str):
+    """A consultant arrives from the portfolio with a one-time token: this host's own session begins."""
+    if on_public_host():
+        raise Http404("A hand-over opens on a workspace's address.")
+    try:
+        user = services.handover_spend(token=token, client=request.tenant)
+    except services.LinkRefused as refused:
+        return _link_refused_page(request, purpose=OneTimeLink.Purpose.HANDOVER, problem=refused.reason)
+    _signed_in(request, user)
+    next_path = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_path, allowed_hosts=None) or not next_path.startswith("/"):
+        next_path = reverse("home")
+    return redirect(next_path)
 
 
 # --- public host ----------------------------------------------------------------------------------
@@ -79,9 +222,8 @@ def client_new(request):
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
-            if created.admin_invitation_path:
-                link = workspace_url(request, created.client, created.admin_invitation_path)
-                messages.info(request, f"Send {data['admin_email']} this link to set a password: {link}")
+            if data["admin_email"]:
+                messages.info(request, f"An invitation was e-mailed to {data['admin_email'].lower()}.")
             if created.from_pool:
                 messages.success(request, f"{created.client.name} is ready.")
             else:
@@ -96,7 +238,6 @@ def _client_context(request, slug: str) -> dict:
     return {
         "client": client,
         "engagement": engagement,
-        "workspace_url": workspace_url(request, client),
         "phase_changes": engagement.phase_changes.select_related("changed_by")[:20],
         "theater_checks": engagement.theater_checks.select_related("answered_by")[:20],
         "signs": THEATER_SIGNS,
@@ -119,6 +260,21 @@ def client_status(request, slug: str):
     return render(request, "engagements/_client_status.html", _client_context(request, slug))
 
 
+@require_GET
+@consultant_page
+def client_open(request, slug: str):
+    """Open an assigned client's workspace signed in: a one-time hand-over token for that host.
+
+    A GET so that it works as a plain link (the workspace switcher on every host): minting a token
+    for oneself changes nothing anyone else can see, and the token only ever reaches this browser."""
+    client = selectors.client_get_for_consultant(consultant=request.user, slug=slug)
+    if not client.is_ready:
+        messages.info(request, f"{client.name} is not ready yet.")
+        return redirect("client_detail", slug=slug)
+    token = services.handover_create(consultant=request.user, client=client)
+    return redirect(workspace_url(client, f"/handover/{token}/"))
+
+
 @consultant_page
 @require_POST
 def client_phase(request, slug: str):
@@ -131,21 +287,28 @@ def client_phase(request, slug: str):
         except (ValidationError, ApplicationError) as error:
             messages.error(request, getattr(error, "message", None) or " ".join(error.messages))
     else:
-        messages.error(request, "Choose a phase.")
+        messages.error(request, "Choose a phase (a note has at most 2,000 characters).")
     return redirect("client_detail", slug=slug)
 
 
 @consultant_page
 @require_POST
 def client_theater_check(request, slug: str):
-    client = selectors.client_get_for_consultant(consultant=request.user, slug=slug)
+    context = _client_context(request, slug)
     form = TheaterCheckForm(request.POST)
-    if form.is_valid():
-        check = services.theater_check_record(
-            client=client, answers=form.answers(), note=form.cleaned_data["note"], answered_by=request.user
+    if not form.is_valid():
+        messages.error(
+            request, "The check was not saved: " + " ".join(e for errs in form.errors.values() for e in errs)
         )
-        verdict = "at risk of AI theater" if check.at_risk else "not at risk"
-        messages.success(request, f"Theater check saved: score {check.score} of 6, {verdict}.")
+        return redirect("client_detail", slug=slug)
+    if not any(form.answers()) and not form.cleaned_data["confirm_none"]:
+        # Nothing ticked may be a slip: ask before recording "no sign of AI theater at all".
+        return render(request, "engagements/theater_confirm_none.html", {**context, "form": form})
+    check = services.theater_check_record(
+        client=context["client"], answers=form.answers(), note=form.cleaned_data["note"], answered_by=request.user
+    )
+    verdict = "at risk of AI theater" if check.at_risk else "not at risk"
+    messages.success(request, f"Theater check saved: score {check.score} of 6, {verdict}.")
     return redirect("client_detail", slug=slug)
 
 
@@ -159,6 +322,55 @@ def client_retry(request, slug: str):
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect("client_detail", slug=slug)
+
+
+@require_GET
+@consultant_page
+def tokens(request):
+    context = {
+        "tokens": selectors.consultant_token_list(consultant=request.user),
+        "form": TokenForm(),
+        "new_secret": _secret_pop(request),
+    }
+    return render(request, "engagements/tokens.html", context)
+
+
+@consultant_page
+@require_POST
+def token_add(request):
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token, key = services.consultant_token_create(consultant=request.user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            _secret_show_once(request, name=token.name, key=key)
+            return redirect("tokens")
+    context = {"tokens": selectors.consultant_token_list(consultant=request.user), "form": form}
+    return render(request, "engagements/tokens.html", context, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@consultant_page
+def token_revoke(request, token_id: str):
+    token = selectors.consultant_token_get(consultant=request.user, token_id=token_id)
+    if request.method == "GET":
+        return _confirm(
+            request,
+            title=f"Revoke the token {token.name}?",
+            text="Scripts that use it stop working at once. This cannot be undone.",
+            button="Revoke token",
+            cancel=reverse("tokens"),
+        )
+    services.consultant_token_revoke(token=token)
+    messages.success(request, f"The token {token.name} was revoked.")
+    return redirect("tokens")
+
+
+def _confirm(request, *, title: str, text: str, button: str, cancel: str):
+    """The page that asks before a destructive action; it posts back to the same address."""
+    return render(request, "confirm.html", {"title": title, "text": text, "button": button, "cancel": cancel})
 
 
 # --- tenant host ----------------------------------------------------------------------------------
@@ -176,14 +388,15 @@ def people(request):
     return _people_render(request)
 
 
-def _people_render(request, *, member_form=None, key_form=None, new_key=None, invitation_url=None, status=200):
+def _people_render(request, *, member_form=None, key_form=None, status=200):
+    invitation_hours = link_lifetime(OneTimeLink.Purpose.INVITATION).total_seconds() / 3600
     context = {
         "members": selectors.membership_list(client=request.tenant),
         "api_keys": apikey_selectors.api_key_list(),
         "member_form": member_form or MemberForm(),
         "key_form": key_form or ApiKeyForm(),
-        "new_key": new_key,
-        "invitation_url": invitation_url,
+        "new_key": _secret_pop(request) if status == 200 else None,
+        "invitation_hours": invitation_hours,
     }
     return render(request, "engagements/people.html", context, status=status)
 
@@ -194,20 +407,39 @@ def member_add(request):
     form = MemberForm(request.POST)
     if form.is_valid():
         try:
-            invited = services.member_invite(client=request.tenant, invited_by=request.user, **form.cleaned_data)
+            membership = services.member_invite(client=request.tenant, invited_by=request.user, **form.cleaned_data)
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
-            url = request.build_absolute_uri(invited.invitation_path) if invited.invitation_path else None
-            messages.success(request, f"{form.cleaned_data['email']} was added.")
-            return _people_render(request, invitation_url=url)
+            messages.success(request, f"An invitation was e-mailed to {membership.user.email}.")
+            return redirect("people")
     return _people_render(request, member_form=form, status=400)
 
 
 @workspace_page(MANAGERS)
 @require_POST
+def member_resend(request, member_id: int):
+    membership = selectors.membership_get(client=request.tenant, membership_id=member_id)
+    try:
+        services.member_invitation_resend(membership=membership, resent_by=request.user)
+        messages.success(request, f"The invitation was e-mailed to {membership.user.email} again.")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("people")
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_page(MANAGERS)
 def member_remove(request, member_id: int):
     membership = selectors.membership_get(client=request.tenant, membership_id=member_id)
+    if request.method == "GET":
+        return _confirm(
+            request,
+            title=f"Remove {membership.user.email}?",
+            text=f"They lose access to {request.tenant.name} at once. You can invite them again later.",
+            button="Remove member",
+            cancel=reverse("people"),
+        )
     try:
         services.member_remove(membership=membership, removed_by=request.user)
         messages.success(request, f"{membership.user.email} was removed.")
@@ -226,30 +458,28 @@ def api_key_add(request):
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
-            return _people_render(request, new_key={"name": api_key.name, "key": key})
+            _secret_show_once(request, name=api_key.name, key=key)
+            return redirect("people")
     return _people_render(request, key_form=form, status=400)
 
 
+@require_http_methods(["GET", "POST"])
 @workspace_page(MANAGERS)
-@require_POST
 def api_key_revoke(request, key_id: str):
     api_key = apikey_selectors.api_key_get(prefix=key_id)
+    if request.method == "GET":
+        return _confirm(
+            request,
+            title=f"Revoke the API key {api_key.name}?",
+            text="Integrations that use it stop working at once. This cannot be undone.",
+            button="Revoke key",
+            cancel=reverse("people"),
+        )
     apikey_services.api_key_revoke(api_key=api_key)
     messages.success(request, f"The key {api_key.name} was revoked.")
     return redirect("people")
 
 
-@require_http_methods(["GET", "POST"])
-def invitation_accept(request, uidb64: str, token: str):
-    """Set a password from an invitation link (no account needed yet). The link works once."""
-    user = invitation_user(uidb64=uidb64, token=token)
-    if user is None or on_public_host() or not request.tenant.memberships.filter(user=user).exists():
-        raise Http404("This invitation link is not valid (it may have been used already).")
-    form = InvitationForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        session_bind_to_host(request)
-        messages.success(request, "Welcome! Your password is set.")
-        return redirect("home")
-    return render(request, "registration/invitation.html", {"form": form, "invited": user})
+def csrf_failure(request, reason: str = ""):
+    """The CSRF refusal as a page of ours, with the reason."""
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)

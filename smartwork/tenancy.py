@@ -1,7 +1,9 @@
 """Which host a request is on, and who may act there: one place for every access decision."""
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
@@ -53,8 +55,14 @@ def request_tenant_role(request) -> str | None:
     return request._tenant_role
 
 
-def workspace_url(request, client, path: str = "/") -> str:
-    """An absolute URL on a client's own host, with this request's scheme and port."""
-    port = request.get_port()
-    port = "" if port in ("80", "443") else f":{port}"
-    return f"{request.scheme}://{client.primary_domain}{port}{path}"
+def public_url(path: str = "/") -> str:
+    """An absolute URL on the consultancy's host, as people reach it (settings.PUBLIC_URL)."""
+    return settings.PUBLIC_URL + path
+
+
+def workspace_url(client, path: str = "/") -> str:
+    """An absolute URL on a client's own host: the public URL's scheme and port, the client's domain.
+    Never the app server's own address, which sits behind the proxy."""
+    public = urlsplit(settings.PUBLIC_URL)
+    port = f":{public.port}" if public.port else ""
+    return f"{public.scheme}://{client.primary_domain}{port}{path}"

@@ -13,6 +13,8 @@ api_v1 = [
     path("clients/<slug:slug>/phase-history/", api.ClientPhaseHistoryApi.as_view(), name="client_phase_history"),
     path("clients/<slug:slug>/theater-checks/", api.ClientTheaterChecksApi.as_view(), name="client_theater_checks"),
     path("portfolio/", api.PortfolioApi.as_view(), name="portfolio"),
+    path("tokens/", api.TokenListCreateApi.as_view(), name="token_list"),
+    path("tokens/<str:token_id>/", api.TokenDetailApi.as_view(), name="token_detail"),
 ]
 
 urlpatterns = [
@@ -23,5 +25,9 @@ urlpatterns = [
     path("clients/<slug:slug>/phase/", views.client_phase, name="client_phase"),
     path("clients/<slug:slug>/theater-check/", views.client_theater_check, name="client_theater_check"),
     path("clients/<slug:slug>/retry/", views.client_retry, name="client_retry"),
+    path("clients/<slug:slug>/open/", views.client_open, name="client_open"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/new/", views.token_add, name="token_add"),
+    path("tokens/<str:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("api/v1/", include((api_v1, "api"))),
 ]

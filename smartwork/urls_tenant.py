@@ -9,16 +9,19 @@ api_v1 = [
     path("workspace/", api_tenant.WorkspaceApi.as_view(), name="workspace"),
     path("members/", api_tenant.MemberListCreateApi.as_view(), name="member_list"),
     path("members/<int:member_id>/", api_tenant.MemberDetailApi.as_view(), name="member_detail"),
+    path("members/<int:member_id>/resend/", api_tenant.MemberResendApi.as_view(), name="member_resend"),
     path("api-keys/", apikey_api.ApiKeyListCreateApi.as_view(), name="api_key_list"),
     path("api-keys/<str:key_id>/", apikey_api.ApiKeyDetailApi.as_view(), name="api_key_detail"),
 ]
 
 urlpatterns = [
     path("", include("smartwork.urls_common")),
-    path("invite/<str:uidb64>/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("handover/<str:token>/", views.handover, name="handover"),
     path("people/", views.people, name="people"),
     path("people/members/", views.member_add, name="member_add"),
     path("people/members/<int:member_id>/remove/", views.member_remove, name="member_remove"),
+    path("people/members/<int:member_id>/resend/", views.member_resend, name="member_resend"),
     path("people/api-keys/", views.api_key_add, name="api_key_add"),
     path("people/api-keys/<str:key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
     path("api/v1/", include((api_v1, "api"))),

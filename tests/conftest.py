@@ -129,10 +129,16 @@ def _wait_for_port(port: int, process: subprocess.Popen, deadline_s: float = 60)
 class LiveStack:
     """A web server and a Celery worker running the product against the test database."""
 
-    def __init__(self, port: int, processes: list[subprocess.Popen], log_dir: Path):
+    def __init__(self, port: int, processes: list[subprocess.Popen], log_dir: Path, mail_dir: Path):
         self.port = port
         self.processes = processes
         self.log_dir = log_dir
+        self.mail_dir = mail_dir
+
+    def mail_to(self, address: str) -> list[str]:
+        """The e-mails the live server sent to `address`, oldest first (the file backend's files)."""
+        messages = [path.read_text() for path in sorted(self.mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime)]
+        return [text for message in messages for text in message.split("-" * 79) if f"To: {address}" in text]
 
     def url(self, host: str, path: str = "/") -> str:
         return f"http://{host}:{self.port}{path}"
@@ -145,12 +151,17 @@ def live_stack(world, django_db_blocker, tmp_path_factory) -> LiveStack:
     app.control.purge()
     port = _free_port()
     log_dir = tmp_path_factory.mktemp("live-stack")
+    mail_dir = tmp_path_factory.mktemp("live-stack-mail")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "smartwork.settings.test",
         "DATABASE_URL": _database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "SMARTWORK_CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        # Links in e-mails and hand-overs point at this server; e-mails are files the tests read.
+        "SMARTWORK_PUBLIC_URL": f"http://{PUBLIC_HOST}:{port}",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "DJANGO_EMAIL_FILE_PATH": str(mail_dir),
         "PYTHONUNBUFFERED": "1",
     }
     python = sys.executable
@@ -182,7 +193,7 @@ def live_stack(world, django_db_blocker, tmp_path_factory) -> LiveStack:
         stdout=open(log_dir / "worker.log", "w"),  # noqa: SIM115
         stderr=subprocess.STDOUT,
     )
-    stack = LiveStack(port, [web, worker], log_dir)
+    stack = LiveStack(port, [web, worker], log_dir, mail_dir)
     try:
         _wait_for_port(port, web)
         with django_db_blocker.unblock():

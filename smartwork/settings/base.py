@@ -1,6 +1,7 @@
 """Settings shared by every environment, read from the environment (django-environ)."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -12,8 +13,15 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", ".localhost", "127.0.0.1"])
 
-# The consultancy's own (public) host; every client tenant lives on its own domain.
-PUBLIC_HOST = env("SMARTWORK_PUBLIC_HOST", default="localhost")
+# Where people reach the product: scheme, the consultancy's (public) host and port, as browsers see
+# them through the proxy. Absolute links (invitation and reset e-mails, the hand-over to a workspace)
+# are built from it, never from the app server's own address. Every client lives on its own domain,
+# reached with the same scheme and port.
+PUBLIC_URL = env("SMARTWORK_PUBLIC_URL", default="http://localhost:8000").rstrip("/")
+PUBLIC_HOST = env("SMARTWORK_PUBLIC_HOST", default=urlsplit(PUBLIC_URL).hostname)
+# The number of reverse proxies in front of the app server whose X-Forwarded-For entries are trusted:
+# the client's address is the one the outermost of them saw (smartwork.netaddr.client_address).
+TRUSTED_PROXY_COUNT = env.int("SMARTWORK_TRUSTED_PROXY_COUNT", default=0)
 # Where tenant domains are made when a form only asks for a slug: <slug>.<TENANT_DOMAIN_SUFFIX>.
 TENANT_DOMAIN_SUFFIX = env("SMARTWORK_TENANT_DOMAIN_SUFFIX", default="localhost")
 # Number of migrated, unclaimed tenant schemas kept ready; 0 turns the pool off.
@@ -36,6 +44,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "django_htmx",
     "axes",
+    "django_ratelimit",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -55,6 +64,7 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 TENANT_MULTIPROCESSING_MAX_PROCESSES = MIGRATE_TENANTS_PARALLEL
 
 MIDDLEWARE = [
+    "smartwork.middleware.RequestSanityMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -68,7 +78,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "smartwork.middleware.NotAllowedPageMiddleware",
 ]
+CSRF_FAILURE_VIEW = "engagements.views.csrf_failure"
 
 TEMPLATES = [
     {
@@ -105,14 +117,16 @@ CACHES = {
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         "KEY_PREFIX": env("SMARTWORK_CACHE_PREFIX", default="sw"),
-    }
+    },
+    # Counters that must span hosts (sign-in limits per address): no tenant in the key.
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("SMARTWORK_CACHE_PREFIX", default="sw") + "-rl",
+    },
 }
 
 AUTH_USER_MODEL = "engagements.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -134,13 +148,40 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_NAME = "sw_csrf"
 
-# django-axes: lock an account+address out after repeated failures.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    # Case-insensitive e-mail, and a person signs in only on a host where they have access.
+    "engagements.backends.HostAccessBackend",
+]
+
+# django-axes locks an (account, address) pair after repeated failures, so a stranger elsewhere can
+# never lock the real person out; the address comes from the trusted proxy; a password reset unlocks.
 AXES_FAILURE_LIMIT = env.int("SMARTWORK_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "engagements.backends.axes_username"
+AXES_CLIENT_IP_CALLABLE = "smartwork.netaddr.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Per address, across every account and host: sign-in attempts and reset e-mails asked for
+# (django-ratelimit, counted in Redis without the tenant key prefix so the limit spans hosts).
+SIGN_IN_RATE_PER_ADDRESS = env("SMARTWORK_SIGN_IN_RATE_PER_ADDRESS", default="30/10m")
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_VIEW = "engagements.views.rate_limited"
+# django-ratelimit lists django-redis, not Django's own RedisCache, as supported; Django's backend has
+# the atomic add/incr the counters need (INCR in Redis), so its warning is silenced knowingly.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
+# One-time links, each for one person, one purpose and one host (engagements.links).
+INVITATION_LINK_HOURS = env.int("SMARTWORK_INVITATION_LINK_HOURS", default=72)
+PASSWORD_RESET_LINK_HOURS = env.int("SMARTWORK_PASSWORD_RESET_LINK_HOURS", default=1)
+HANDOVER_LINK_SECONDS = env.int("SMARTWORK_HANDOVER_LINK_SECONDS", default=60)
+
+# API request bodies: JSON larger than this is refused before it is parsed (413), and JSON nested
+# deeper than API_MAX_JSON_DEPTH is refused (400).
+API_MAX_JSON_BYTES = env.int("SMARTWORK_API_MAX_JSON_BYTES", default=1024 * 1024)
+API_MAX_JSON_DEPTH = 32
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -164,11 +205,13 @@ REST_FRAMEWORK = {
     ],
     # Deny by default: every view names what it allows.
     "DEFAULT_PERMISSION_CLASSES": ["smartwork.permissions.DenyAll"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "smartwork.openapi.SmartWorkAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "smartwork.api.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "smartwork.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, size- and depth-limited; an endpoint that takes files (imports) names its own parsers.
+    "DEFAULT_PARSER_CLASSES": ["smartwork.parsers.LimitedJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -179,7 +222,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"PhaseEnum": "engagements.models.Phase"},
+    "ENUM_NAME_OVERRIDES": {
+        "PhaseEnum": "engagements.models.Phase",
+        "ClientStatusEnum": "engagements.api.CLIENT_STATUSES",
+        "MemberStatusEnum": "engagements.api_tenant.MEMBER_STATUSES",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -200,9 +247,24 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="SmartWork <norepl
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # An expected 4xx (PermissionDenied, Http404, DisallowedHost...) is one line, without a traceback.
+    "filters": {"client_error_tracebacks": {"()": "smartwork.logging.ClientErrorTracebackFilter"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_error_tracebacks"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Django's default config gives "django" a console handler of its own when DEBUG, which printed
+        # every line twice and unfiltered: its records go to the root's console alone.
+        "django": {"handlers": [], "level": "INFO"},
+        # Configuring "django" resets its children: runserver's access log stays as Django sets it up.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 from smartwork.scheduled import CELERY_BEAT_SCHEDULE  # noqa: E402,F401  (one module holds every beat entry)

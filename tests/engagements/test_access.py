@@ -43,7 +43,15 @@ def test_anonymous_people_are_sent_to_the_login_page_of_the_host(world, client):
         response = client.get("/", HTTP_HOST=host)
         assert response.status_code == 302 and response["Location"] == "/login/?next=/"
         login_page = client.get("/login/", HTTP_HOST=host)
-        assert login_page.status_code == 200 and world.a.canary not in login_page.content.decode()
+        assert login_page.status_code == 200 and world.b.canary not in login_page.content.decode()
+
+
+def test_a_workspace_sign_in_page_names_its_workspace_and_offers_a_password_reset(world, client):
+    page = client.get("/login/", HTTP_HOST=world.a.domain).content.decode()
+    assert f"Sign in to {world.a.client.name}" in page and "Forgot your password?" in page
+    public = client.get("/login/", HTTP_HOST=PUBLIC_HOST).content.decode()
+    assert "Sign in to SmartWork" in public and "Forgot your password?" in public
+    assert world.a.canary not in public
 
 
 def test_repeated_wrong_passwords_lock_the_account_out(world, client):

@@ -1,5 +1,4 @@
 from engagements import provisioning
-from engagements.invitations import invitation_path
 from engagements.management.commands._base import ServiceCommand
 
 
@@ -20,7 +19,7 @@ class Command(ServiceCommand):
         }
         client = provisioning.client_create_ready(**fields)
         self.stdout.write(f"Client {client.name} ({client.slug}) is ready at {client.primary_domain}.")
-        admin = client.memberships.select_related("user").filter(user__email=options["admin_email"]).first()
-        if admin is not None and not admin.user.has_usable_password():
-            link = f"http://{client.primary_domain}{invitation_path(admin.user)}"
-            self.stdout.write(f"Send {admin.user.email} this link to set a password: {link}")
+        if options["admin_email"]:
+            # The invitation (with a link to set a password when needed) went to the admin's own
+            # address; no link is ever printed.
+            self.stdout.write(f"An invitation was e-mailed to {options['admin_email'].strip().lower()}.")
