@@ -5,8 +5,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PORT ?= 8000
 SERVICES := $(VENV)/bin/python scripts/services.py --
+LOGS := $(or $(SMARTWORK_LOCAL_DIR),.local)/logs
 
-.PHONY: install run test lint format migrate shell clean
+.PHONY: install run logs test lint format migrate shell clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "SmartWork needs Python 3.11 or newer")'
@@ -19,6 +20,14 @@ install: $(VENV)/.installed
 
 run: install
 	$(SERVICES) $(VENV)/bin/python scripts/run.py --port $(PORT)
+
+# Follow what `make run` writes (web server, Celery worker and beat), from a second terminal.
+logs:
+	@if ls '$(LOGS)'/*.log >/dev/null 2>&1; then \
+		tail -n 20 -F '$(LOGS)/web.log' '$(LOGS)/worker.log' '$(LOGS)/beat.log'; \
+	else \
+		echo "No logs yet in $(LOGS)/: \`make run\` writes them there." >&2; exit 1; \
+	fi
 
 test: install
 	scripts/ensure_chromium.sh

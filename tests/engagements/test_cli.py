@@ -50,7 +50,7 @@ def test_create_client_makes_a_ready_client_with_its_admin_and_consultant(commit
         "--consultant-email",
         "cli-consultant@agency.test",
     )
-    assert "ready at cli-co.localhost" in lines[-1]
+    assert "ready at cli-co.localhost" in lines[0]
     client = Client.objects.get(slug="cli-co")
     assert client.status == "ready" and client.primary_domain == "cli-co.localhost"
     assert Membership.objects.get(client=client).user.email == "boss@cli-co.test"
@@ -141,7 +141,7 @@ def test_a_refused_command_exits_non_zero_with_a_one_line_reason(world, committe
     assert result.stderr.strip() == "CommandError: slug: The slug 'tenant-a' is taken."
 
 
-def test_an_admin_without_a_password_gets_an_invitation_link(committed):
+def test_an_admin_without_a_password_is_invited_by_e_mail_and_no_link_is_printed(committed, mailoutbox):
     lines = run(
         "create_client",
         "--name",
@@ -153,8 +153,11 @@ def test_an_admin_without_a_password_gets_an_invitation_link(committed):
         "--admin-email",
         "boss@link-co.test",
     )
-    assert lines[-1].startswith("Send boss@link-co.test this link to set a password: http://link-co.localhost/invite/")
-    path = lines[-1].split("http://link-co.localhost", 1)[1]
+    assert lines[-1] == "An invitation was e-mailed to boss@link-co.test."
+    assert not any("/invite/" in line for line in lines)
+    (message,) = mailoutbox
+    assert message.to == ["boss@link-co.test"]
+    path = message.body.split("http://link-co.localhost", 1)[1].split()[0]
     assert HttpClient().get(path, HTTP_HOST="link-co.localhost").status_code == 200
 
 
@@ -165,3 +168,57 @@ def test_seed_demo_makes_the_demo_once(committed):
     assert run("seed_demo")[0] == "Demo: already there."
     assert counts() == before
     assert set(Client.objects.filter(slug__in=["northwind", "acme"]).values_list("status", flat=True)) == {"ready"}
+
+
+def manage_py(*args: str) -> subprocess.CompletedProcess:
+    """Run manage.py as a person would, against the test database."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "smartwork.settings.test", "DATABASE_URL": _database_url()}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ("create_client", "--name", "X"),
+            "create_client: error: the following arguments are required: --slug, --domain",
+        ),
+        (
+            ("create_client", "--name", "X", "--slug", "x-co", "--domain", "x.localhost", "--colour", "red"),
+            "create_client: error: unrecognized arguments: --colour red",
+        ),
+        (
+            ("migrate_tenants", "--parallel", "many"),
+            "migrate_tenants: error: argument --parallel: invalid int value: 'many'",
+        ),
+    ],
+    ids=["missing option", "unknown option", "bad value"],
+)
+def test_a_usage_error_is_one_line_on_stderr_and_a_non_zero_exit(db, args, line):
+    before = counts()
+    result = manage_py(*args)
+    assert (result.returncode, result.stderr, result.stdout) == (2, line + "\n", "")
+    assert counts() == before
+
+
+def test_every_command_answers_an_unknown_option_with_one_line():
+    commands = sorted(path.stem for path in (ROOT / "engagements/management/commands").glob("[!_]*.py"))
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "smartwork.settings.test", "DATABASE_URL": "postgres://nobody@/none"}
+    running = {
+        command: subprocess.Popen(
+            [sys.executable, "manage.py", command, "--no-such-option"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in commands
+    }
+    answers = {command: process.communicate(timeout=120)[1] for command, process in running.items()}
+    for command, stderr in answers.items():
+        # A command with required options names those first; either way it is one line.
+        assert stderr.startswith(f"{command}: error: ") and stderr.count("\n") == 1, stderr
+        assert running[command].returncode == 2

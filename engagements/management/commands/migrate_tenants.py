@@ -11,6 +11,8 @@ from django_tenants.migration_executors.multiproc import MultiprocessingExecutor
 from django_tenants.migration_executors.standard import StandardExecutor
 from django_tenants.utils import get_tenant_base_migrate_command_class
 
+from engagements.management.commands._base import OneLineUsageErrors
+
 
 def schemas_behind(*, schemas: list[str], expected: set[tuple[str, str]]) -> list[str]:
     """The schemas whose django_migrations lacks any expected migration, in one round trip.
@@ -41,7 +43,7 @@ def schemas_behind(*, schemas: list[str], expected: set[tuple[str, str]]) -> lis
     return [schema for schema in schemas if counted.get(schema, 0) < len(names)]
 
 
-class Command(BaseCommand):
+class Command(OneLineUsageErrors, BaseCommand):
     help = "Migrate the public schema and every tenant schema that is behind, in parallel (one check query)."
 
     def add_arguments(self, parser):
