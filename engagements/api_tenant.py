@@ -25,7 +25,9 @@ class MemberOutput(serializers.ModelSerializer):
         fields = ["id", "email", "name", "role", "status", "created_at", "joined_at"]
 
     def get_name(self, membership) -> str | None:
-        return membership.user.full_name or None
+        # Only once the person has joined: before that, nothing about their account (which may
+        # belong to another workspace too) reaches the inviter.
+        return (membership.user.full_name or None) if membership.joined_at else None
 
     @extend_schema_field(
         serializers.ChoiceField(

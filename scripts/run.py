@@ -55,12 +55,15 @@ def port_taken_message(port: int) -> str:
     )
 
 
-def child_environment(port: int, environ: Mapping[str, str]) -> dict[str, str]:
-    """What the commands and servers run with: development settings, and the public URL that absolute
-    links (invitation e-mails, the hand-over to a workspace) are built from, unless given."""
+def child_environment(port: int, environ: Mapping[str, str], mail: Path | None = None) -> dict[str, str]:
+    """What the commands and servers run with: development settings, the public URL that absolute
+    links (invitation e-mails, the hand-over to a workspace) are built from, and the folder e-mails
+    are written to as files, unless given."""
     env = dict(environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "smartwork.settings.dev")
     env.setdefault("SMARTWORK_PUBLIC_URL", f"http://localhost:{port}")
+    if mail is not None:
+        env.setdefault("DJANGO_EMAIL_FILE_PATH", str(mail))
     env["PYTHONUNBUFFERED"] = "1"  # log lines reach the files as they happen
     return env
 
@@ -70,8 +73,8 @@ def shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
-def banner(*, port: int, logins: str, logs: Path) -> str:
-    """What `make run` prints last: where the product is, the demo logins, where the logs are."""
+def banner(*, port: int, logins: str, logs: Path, mail: Path | None = None) -> str:
+    """What `make run` prints last: where the product is, the demo logins, where logs and e-mails are."""
     return (
         f"\nSmartWork is running.\n"
         f"  Consultancy (public host): http://localhost:{port}/\n"
@@ -79,7 +82,8 @@ def banner(*, port: int, logins: str, logs: Path) -> str:
         f"  API docs:                  http://localhost:{port}/api/docs/\n"
         f"{logins}"
         f"Logs: {shown(logs)}/ (web.log, worker.log, beat.log); `make logs` follows them.\n"
-        f"Ctrl-C stops everything.\n"
+        + (f"E-mails (invitations, password resets) are files in {shown(mail)}/.\n" if mail else "")
+        + "Ctrl-C stops everything.\n"
     )
 
 
@@ -142,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     # services.py forwards SIGTERM and SIGHUP: stop as on Ctrl-C.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     signal.signal(signal.SIGHUP, signal.default_int_handler)
-    env = child_environment(port, os.environ)
     local = local_dir()
+    env = child_environment(port, os.environ, mail=local / "mail")
     logs = local / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     servers: dict[str, subprocess.Popen] = {}
@@ -156,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             raise StepFailed(f"{SERVERS['web']} did not start on port {port}; see {shown(logs / 'web.log')}")
         # Fill the pool now rather than at beat's first tick, so the first new client is ready at once.
         manage(env, "shell", "-c", POOL_REFILL)
-        print(banner(port=port, logins=logins, logs=logs), flush=True)
+        print(banner(port=port, logins=logins, logs=logs, mail=Path(env["DJANGO_EMAIL_FILE_PATH"])), flush=True)
         while all(server.poll() is None for server in servers.values()):
             with contextlib.suppress(subprocess.TimeoutExpired):
                 servers["web"].wait(timeout=1)

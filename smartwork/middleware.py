@@ -1,7 +1,9 @@
-"""Request guards of the project: NUL bytes refused before any work, and our own 405 page."""
+"""Request guards of the project: NUL bytes refused before any work, an unknown host answered in the
+caller's language, and our own 405 page."""
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware
 
 
 def _has_nul(value) -> bool:
@@ -26,6 +28,15 @@ class RequestSanityMiddleware:
                 return JsonResponse({"detail": message, "code": "nul_byte"}, status=400)
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class HostTenantMiddleware(TenantMainMiddleware):
+    """django-tenants' host routing; a host no client has answers 404, in JSON on API paths."""
+
+    def no_tenant_found(self, request, hostname):
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": "No workspace answers at this address.", "code": "unknown_host"}, status=404)
+        return super().no_tenant_found(request, hostname)
 
 
 class NotAllowedPageMiddleware:

@@ -85,6 +85,9 @@ def test_the_banner_says_where_the_logs_are_and_how_to_follow_them():
 
 def test_the_banner_names_logs_outside_the_project_by_their_full_path(tmp_path):
     assert f"Logs: {tmp_path / 'logs'}/ (web.log," in run_script.banner(port=8000, logins="", logs=tmp_path / "logs")
+    with_mail = run_script.banner(port=8000, logins="", logs=tmp_path / "logs", mail=tmp_path / "mail")
+    assert f"E-mails (invitations, password resets) are files in {tmp_path / 'mail'}/." in with_mail
+    assert with_mail.rstrip().endswith("Ctrl-C stops everything.")
 
 
 def test_the_servers_get_the_local_public_url_unless_one_is_given():

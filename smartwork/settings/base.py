@@ -65,7 +65,7 @@ TENANT_MULTIPROCESSING_MAX_PROCESSES = MIGRATE_TENANTS_PARALLEL
 
 MIDDLEWARE = [
     "smartwork.middleware.RequestSanityMiddleware",
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "smartwork.middleware.HostTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "engagements.middleware.TenantReadinessMiddleware",

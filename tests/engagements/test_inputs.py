@@ -167,3 +167,11 @@ def test_a_workspace_being_set_up_answers_its_api_in_json_and_its_pages_in_html(
     assert api.json()["status"] == "provisioning" and api["Retry-After"] == "5"
     page = HttpClient().get("/", HTTP_HOST="slowco.localhost")
     assert page.status_code == 503 and "being set up" in page.content.decode()
+
+
+@pytest.mark.parametrize("host", ["nowhere.localhost", "failed-client.localhost"])
+def test_a_host_no_client_has_answers_404_in_the_callers_language(world, host):
+    api = HttpClient().get("/api/v1/workspace/", HTTP_HOST=host, HTTP_AUTHORIZATION=f"Api-Key {world.a.keys['read']}")
+    assert api.status_code == 404 and api.json()["code"] == "unknown_host"
+    page = HttpClient().get("/login/", HTTP_HOST=host)
+    assert page.status_code == 404 and "Not found" in page.content.decode()
