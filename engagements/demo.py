@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from engagements import provisioning, services
-from engagements.models import Client, User
+from engagements.models import Client, Membership, User
 
 CONSULTANT = ("consultant@smartwork.demo", "Method-before-tools-90")
 
@@ -79,6 +80,8 @@ def _demo_history(*, client: Client, demo: DemoClient, consultant: User) -> None
     viewer = services.member_invite(client=client, email=demo.viewer[0], role="client_viewer", invited_by=consultant)
     viewer.user.set_password(demo.viewer[1])
     viewer.user.save(update_fields=["password"])
+    # The demo's people have been using their workspace for a while: joined, not just invited.
+    Membership.objects.filter(client=client).update(joined_at=timezone.now())
     for answers, note in demo.theater_checks:
         services.theater_check_record(client=client, answers=list(answers), note=note, answered_by=consultant)
     for phase, note in demo.phases:
