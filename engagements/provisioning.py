@@ -6,6 +6,7 @@ and provisioning with an empty pool run the migrations in Celery.
 """
 
 import logging
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_exists
+from psycopg import sql
 
 from engagements.models import Client, Domain
 
@@ -26,18 +28,39 @@ STALE_WARMING_AFTER = timedelta(minutes=30)
 STALLED_PROVISIONING_AFTER = timedelta(minutes=5)
 
 
+# A tenant schema's name: "t_" and 12 hex digits (engagements.models.new_schema_name), nothing else.
+TENANT_SCHEMA_RE = re.compile(r"^t_[0-9a-f]{12}$")
+
+
+class SchemaNameRefused(ValueError):
+    """A name that is not a tenant schema's reached schema DDL; nothing was executed."""
+
+
+def schema_name_check(schema_name: str) -> str:
+    """The name itself when it is a tenant schema's; public, pg_*, information_schema and anything
+    else are refused, so no path can create or drop them."""
+    if not isinstance(schema_name, str) or not TENANT_SCHEMA_RE.fullmatch(schema_name):
+        raise SchemaNameRefused(f"{schema_name!r} is not a tenant schema name; schema DDL refused.")
+    return schema_name
+
+
+def _schema_ddl(statement: str, schema_name: str) -> None:
+    """The one place schema DDL is executed: the name checked, then quoted as an identifier."""
+    query = sql.SQL(statement).format(sql.Identifier(schema_name_check(schema_name)))
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+
+
 def schema_migrate(*, schema_name: str) -> None:
     """Create the schema and run every tenant migration in it."""
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE SCHEMA "{schema_name}"')
+    _schema_ddl("CREATE SCHEMA {}", schema_name)
     call_command("migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=0)
     connection.set_schema_to_public()
 
 
 def schema_drop(*, schema_name: str) -> None:
-    connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
+    _schema_ddl("DROP SCHEMA IF EXISTS {} CASCADE", schema_name)
 
 
 def tenant_pool_warm_one() -> Client:

@@ -248,10 +248,28 @@ def client_create(
 
                 # robust: if the job cannot be queued now, beat's client_provision_stalled queues it later.
                 transaction.on_commit(lambda: client_provision.delay(client.pk), robust=True)
-    except IntegrityError:
-        # Another request took the slug or domain between our check and our write.
-        raise ValidationError({"slug": ["That slug or domain was just taken; choose another."]}) from None
+    except IntegrityError as error:
+        # Another request took the slug, the domain or the new admin's address between our check
+        # and our write; any other constraint is a real error and is raised as it is.
+        raced = RACED_CONSTRAINTS.get(_constraint_name(error))
+        if raced is None:
+            raise
+        raise ValidationError({raced[0]: [raced[1]]}) from None
     return ClientCreated(client=client, from_pool=from_pool)
+
+
+# Unique constraints (Django's names for unique=True) a concurrent client_create can hit, by the
+# field a person can change and what to tell them.
+RACED_CONSTRAINTS = {
+    "engagements_client_slug_key": ("slug", "That slug was just taken; choose another."),
+    "engagements_domain_domain_key": ("domain", "That domain was just taken; choose another."),
+    "engagements_user_email_key": ("admin_email", "That person was just added by someone else; try again."),
+}
+
+
+def _constraint_name(error: IntegrityError) -> str | None:
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
 
 
 def engagement_start(*, client: Client, started_by: User | None) -> Engagement:

@@ -214,3 +214,93 @@ def test_a_client_whose_provisioning_job_was_lost_is_found_for_requeueing(commit
     assert provisioning.clients_stalled_in_provisioning() == [created.client.pk]
     assert provisioning.client_provision(client_id=created.client.pk).status == Client.Status.READY
     assert provisioning.clients_stalled_in_provisioning() == []
+
+
+# --- schema DDL that cannot be misused ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "public",
+        "information_schema",
+        "pg_catalog",
+        "pg_toast",
+        "pg_temp_1",
+        't_0123456789ab"; DROP SCHEMA public; --',
+        "T_0123456789AB",
+        "t_0123456789abc",
+        "t_",
+        "",
+        "tenant_a",
+        None,
+    ],
+)
+def test_schema_ddl_refuses_any_name_that_is_not_a_tenant_schemas(name, world, db):
+    schemas_before = _schemas()
+    for ddl in (provisioning.schema_drop, provisioning.schema_migrate):
+        with pytest.raises(provisioning.SchemaNameRefused):
+            ddl(schema_name=name)
+    assert _schemas() == schemas_before
+
+
+def test_schema_ddl_quotes_the_name_and_works_for_a_tenant_schema(committed):
+    client = Client.objects.create(status=Client.Status.WARMING)
+    provisioning.schema_migrate(schema_name=client.schema_name)
+    assert client.schema_name in provisioning.schemas_in_database()
+    provisioning.schema_drop(schema_name=client.schema_name)
+    assert client.schema_name not in provisioning.schemas_in_database()
+    provisioning.schema_drop(schema_name=client.schema_name)  # dropping what is gone is harmless
+    client.delete()
+
+
+def _schemas() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace")
+        return {row[0] for row in cursor.fetchall()}
+
+
+# --- a race on client_create names the real conflict ------------------------------------------------
+
+
+@pytest.fixture
+def uniqueness_unchecked(monkeypatch):
+    """Open the window between client_create's checks and its writes, as a concurrent request would."""
+
+    def without_taken_checks(*, name, slug, domain):
+        return name.strip(), slug.strip().lower(), domain.strip().lower()
+
+    monkeypatch.setattr(services, "_client_input_clean", without_taken_checks)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("slug", "domain", "field"),
+    [("tenant-a", "fresh-race.localhost", "slug"), ("fresh-race", "tenant-a.localhost", "domain")],
+)
+def test_a_slug_or_domain_taken_by_a_concurrent_request_is_a_field_error(
+    world, uniqueness_unchecked, slug, domain, field
+):
+    with pytest.raises(ValidationError) as refused:
+        services.client_create(name="Race", slug=slug, domain=domain, created_by=world.a.consultant)
+    assert list(refused.value.message_dict) == [field]
+    assert "just taken" in refused.value.message_dict[field][0]
+
+
+@pytest.mark.django_db
+def test_any_other_integrity_error_in_client_create_is_not_called_a_taken_slug(
+    world, uniqueness_unchecked, monkeypatch
+):
+    from django.db import IntegrityError
+
+    from engagements.models import Engagement
+
+    def second_engagement(*, client, started_by):
+        Engagement.objects.create(client=client)
+        return Engagement.objects.create(client=client)  # the one-to-one's unique constraint
+
+    monkeypatch.setattr(services, "engagement_start", second_engagement)
+    with pytest.raises(IntegrityError, match="engagements_engagement_client_id_key"):
+        services.client_create(
+            name="Other", slug="other-race", domain="other-race.localhost", created_by=world.a.consultant
+        )
