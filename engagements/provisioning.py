@@ -7,11 +7,13 @@ and provisioning with an empty pool run the migrations in Celery.
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_exists
 from psycopg import sql
@@ -78,29 +80,44 @@ def tenant_pool_warm_one() -> Client:
     return client
 
 
+@contextmanager
+def job_lock(*key: int) -> Iterator[bool]:
+    """Try a PostgreSQL advisory lock and hold it until the block ends; yields whether it was had.
+
+    The lock lives on a database connection of its own: migrate_schemas commits and closes Django's
+    connection after each schema (django-tenants' executor), which would release a session lock
+    taken there half-way through the job. If the worker dies, its connection closes and the lock
+    goes with it.
+    """
+    holder = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        placeholders = ", ".join(["%s::int"] * len(key))
+        with holder.cursor() as cursor:
+            cursor.execute(f"SELECT pg_try_advisory_lock({placeholders})", list(key))
+            acquired = cursor.fetchone()[0]
+        yield acquired
+    finally:
+        holder.close()  # ends the session, and with it the lock
+
+
 def tenant_pool_refill(*, size: int | None = None) -> int:
     """Top the pool up to `size` (default the TENANT_POOL_SIZE setting). Returns how many were added.
 
-    Only one refill runs at a time (a PostgreSQL advisory lock); a second caller returns 0 at once.
+    Only one refill runs at a time (job_lock); a second caller returns 0 at once.
     """
     size = settings.TENANT_POOL_SIZE if size is None else size
     if size <= 0:
         return 0
     connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [POOL_LOCK_KEY])
-        if not cursor.fetchone()[0]:
+    with job_lock(POOL_LOCK_KEY) as acquired:
+        if not acquired:
             return 0
-    try:
         _stale_warming_drop()
         added = 0
         while Client.objects.filter(status__in=[Client.Status.POOLED, Client.Status.WARMING]).count() < size:
             tenant_pool_warm_one()
             added += 1
         return added
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [POOL_LOCK_KEY])
 
 
 def _stale_warming_drop() -> None:
@@ -115,18 +132,15 @@ def client_provision(*, client_id: int) -> Client | None:
     """The migration path: build the schema of a client made while the pool was empty.
 
     Success makes it ready; any failure drops the schema and the domain and records the reason on
-    the client, which can be retried (engagements.services.client_provision_retry).
+    the client, which can be retried (engagements.services.client_provision_retry). One job per
+    client at a time (job_lock, held until the status is written): a duplicate returns at once.
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s::int, %s::int)", [POOL_LOCK_KEY, client_id])
-        if not cursor.fetchone()[0]:
-            return Client.objects.filter(pk=client_id).first()  # A duplicate job is running it now.
-    try:
+    with job_lock(POOL_LOCK_KEY, client_id) as acquired:
+        connection.set_schema_to_public()
         client = Client.objects.filter(pk=client_id).first()
-        return None if client is None else _client_provision(client=client)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", [POOL_LOCK_KEY, client_id])
+        if not acquired or client is None:
+            return client  # A duplicate job is running it now (or the client is gone).
+        return _client_provision(client=client)
 
 
 def _client_provision(*, client: Client) -> Client:
@@ -149,9 +163,11 @@ def _client_provision(*, client: Client) -> Client:
             )
             client.save(update_fields=["status", "failure_reason"])
         return client
-    client.status = Client.Status.READY
-    client.failure_reason = ""
-    client.save(update_fields=["status", "failure_reason"])
+    # Compare-and-set: only a client still provisioning becomes ready.
+    Client.objects.filter(pk=client.pk, status=Client.Status.PROVISIONING).update(
+        status=Client.Status.READY, failure_reason=""
+    )
+    client.refresh_from_db()
     return client
 
 

@@ -304,3 +304,73 @@ def test_any_other_integrity_error_in_client_create_is_not_called_a_taken_slug(
         services.client_create(
             name="Other", slug="other-race", domain="other-race.localhost", created_by=world.a.consultant
         )
+
+
+# --- locks that hold for the whole job ----------------------------------------------------------------
+
+
+def _in_thread(target, results: dict, name: str) -> threading.Thread:
+    def run():
+        try:
+            results[name] = target()
+        except Exception as error:  # reported by the test's assertions
+            results[name] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_a_second_refill_while_the_first_is_between_schemas_adds_nothing(committed, monkeypatch):
+    real_warm = provisioning.tenant_pool_warm_one
+    first_schema_done, go_on = threading.Event(), threading.Event()
+
+    def warm_then_pause_once():
+        client = real_warm()  # migrate_schemas closes Django's connection on the way
+        if not first_schema_done.is_set():
+            first_schema_done.set()
+            go_on.wait(timeout=60)
+        return client
+
+    monkeypatch.setattr(provisioning, "tenant_pool_warm_one", warm_then_pause_once)
+    results: dict = {}
+    first = _in_thread(lambda: provisioning.tenant_pool_refill(size=3), results, "first")
+    assert first_schema_done.wait(timeout=60)
+    second = provisioning.tenant_pool_refill(size=3)
+    go_on.set()
+    first.join(timeout=120)
+    assert second == 0 and results["first"] == 3
+    assert len(_pooled()) == 3
+
+
+def test_a_duplicate_provisioning_job_never_drops_the_schema_being_finished(committed, world, monkeypatch):
+    created = services.client_create(
+        name="Twice Queued", slug="twice-queued", domain="twice-queued.localhost", created_by=world.a.consultant
+    )
+    client_id, schema = created.client.pk, created.client.schema_name
+    real_migrate = provisioning.schema_migrate
+    migrated, go_on = threading.Event(), threading.Event()
+    migrations: list[str] = []
+
+    def migrate_then_pause(*, schema_name):
+        real_migrate(schema_name=schema_name)
+        migrations.append(schema_name)
+        migrated.set()
+        go_on.wait(timeout=60)  # the window between the migration's end and the status update
+
+    monkeypatch.setattr(provisioning, "schema_migrate", migrate_then_pause)
+    results: dict = {}
+    job = _in_thread(lambda: provisioning.client_provision(client_id=client_id), results, "job")
+    assert migrated.wait(timeout=60)
+    duplicate = provisioning.client_provision(client_id=client_id)
+    assert duplicate.status == Client.Status.PROVISIONING  # it saw the job running and left
+    assert schema in provisioning.schemas_in_database()
+    go_on.set()
+    job.join(timeout=120)
+    assert results["job"].status == Client.Status.READY
+    assert migrations == [schema] and "apikeys_apikey" in _tables_in(schema)
+    # A late duplicate, after the job: the status says it is done, and the schema stays.
+    assert provisioning.client_provision(client_id=client_id).status == Client.Status.READY
+    assert "apikeys_apikey" in _tables_in(schema)
