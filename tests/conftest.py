@@ -73,7 +73,7 @@ def login(client, *, host: str, email: str, password: str = PASSWORD) -> None:
 
 
 @pytest.fixture
-def committed(django_db_blocker):
+def committed(django_db_setup, django_db_blocker):
     """For tests whose work must commit (threads, Celery, provisioning): the database unblocked in
     autocommit mode, and every client and user the test made removed afterwards, schemas included."""
     from engagements.models import Client, User
