@@ -5,6 +5,7 @@ can reach it. Claiming one is a row update (engagements.services.client_create);
 and provisioning with an empty pool run the migrations in Celery.
 """
 
+import functools
 import logging
 import re
 from collections.abc import Iterator
@@ -14,15 +15,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
-from django_tenants.utils import schema_exists
+from django_tenants.utils import get_public_schema_name, schema_exists
 from psycopg import sql
 
 from engagements.models import Client, Domain
 
 logger = logging.getLogger(__name__)
 
-# pg_try_advisory_lock key: one pool refill at a time across all workers.
+# Advisory lock keys. POOL_LOCK_KEY alone: the jobs that migrate settled schemas (pool refill,
+# bringing schemas current, migrate_tenants), one at a time; with a client id: that client's job.
 POOL_LOCK_KEY = 0x5357_504F  # "SWPO"
 # A `warming` row older than this belongs to a worker that died mid-way.
 STALE_WARMING_AFTER = timedelta(minutes=30)
@@ -57,12 +60,59 @@ def _schema_ddl(statement: str, schema_name: str) -> None:
 def schema_migrate(*, schema_name: str) -> None:
     """Create the schema and run every tenant migration in it."""
     _schema_ddl("CREATE SCHEMA {}", schema_name)
-    call_command("migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=0)
-    connection.set_schema_to_public()
+    _schema_migrations_apply(schema_name)
 
 
 def schema_drop(*, schema_name: str) -> None:
     _schema_ddl("DROP SCHEMA IF EXISTS {} CASCADE", schema_name)
+
+
+@functools.cache
+def expected_migrations() -> tuple[str, ...]:
+    """Every migration this code knows, as "app.name": what a current schema has recorded (django-tenants
+    records every app's migrations in every schema). Fixed for the life of the process."""
+    connection.set_schema_to_public()
+    nodes = MigrationLoader(connection, ignore_no_migrations=True).graph.nodes
+    return tuple(sorted(f"{app}.{name}" for app, name in nodes))
+
+
+def schemas_behind(*, schemas: list[str]) -> list[str]:
+    """The schemas (in the order given) whose django_migrations lacks a migration this code expects,
+    or that have none, in one round trip whatever their number: the names go in as one array, and
+    each schema's count is read by a query PostgreSQL builds itself (format %I quotes the name).
+
+    Raw SQL: the ORM cannot read one table across schemas it does not know at compile time.
+    """
+    if not schemas:
+        return []
+    expected = expected_migrations()
+    query = """
+        SELECT s.name,
+               CASE WHEN to_regclass(format('%%I.django_migrations', s.name)) IS NULL THEN 0
+               ELSE (xpath('/row/n/text()', query_to_xml(
+                   format('SELECT count(*) AS n FROM %%I.django_migrations WHERE app || ''.'' || name = ANY(%%L::text[])',
+                          s.name, %s::text[]),
+                   false, true, '')))[1]::text::int
+               END
+        FROM unnest(%s::text[]) AS s(name)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(query, [list(expected), list(schemas)])
+        recorded = dict(cursor.fetchall())
+    return [schema for schema in schemas if recorded.get(schema, 0) < len(expected)]
+
+
+def schemas_bring_current(*, schemas: list[str]) -> list[str]:
+    """Migrate those of `schemas` that are behind, one after the other; returns them."""
+    behind = schemas_behind(schemas=schemas)
+    for schema_name in behind:
+        _schema_migrations_apply(schema_name)
+    return behind
+
+
+def _schema_migrations_apply(schema_name: str) -> None:
+    call_command("migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=0)
+    connection.set_schema_to_public()
 
 
 def tenant_pool_warm_one() -> Client:
@@ -81,8 +131,9 @@ def tenant_pool_warm_one() -> Client:
 
 
 @contextmanager
-def job_lock(*key: int) -> Iterator[bool]:
-    """Try a PostgreSQL advisory lock and hold it until the block ends; yields whether it was had.
+def job_lock(*key: int, wait: bool = False) -> Iterator[bool]:
+    """Try (or with wait=True, wait for) a PostgreSQL advisory lock and hold it until the block ends;
+    yields whether it was had.
 
     The lock lives on a database connection of its own: migrate_schemas commits and closes Django's
     connection after each schema (django-tenants' executor), which would release a session lock
@@ -92,9 +143,10 @@ def job_lock(*key: int) -> Iterator[bool]:
     holder = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
         placeholders = ", ".join(["%s::int"] * len(key))
+        function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
         with holder.cursor() as cursor:
-            cursor.execute(f"SELECT pg_try_advisory_lock({placeholders})", list(key))
-            acquired = cursor.fetchone()[0]
+            cursor.execute(f"SELECT {function}({placeholders})::text", list(key))
+            acquired = wait or cursor.fetchone()[0] == "true"
         yield acquired
     finally:
         holder.close()  # ends the session, and with it the lock
@@ -113,6 +165,9 @@ def tenant_pool_refill(*, size: int | None = None) -> int:
         if not acquired:
             return 0
         _stale_warming_drop()
+        # Pooled schemas a job of the previous release made during a deploy: bring them current.
+        pooled = Client.objects.filter(status=Client.Status.POOLED).order_by("id")
+        schemas_bring_current(schemas=list(pooled.values_list("schema_name", flat=True)))
         added = 0
         while Client.objects.filter(status__in=[Client.Status.POOLED, Client.Status.WARMING]).count() < size:
             tenant_pool_warm_one()
@@ -171,6 +226,18 @@ def _client_provision(*, client: Client) -> Client:
     return client
 
 
+def tenant_schemas_bring_current() -> list[str]:
+    """The safety net for a job of the previous release that finished after a deploy's
+    migrate_tenants: ready and pooled schemas that are behind are migrated (one query when none is)."""
+    settled = Client.objects.filter(status__in=[Client.Status.READY, Client.Status.POOLED]).exclude(
+        schema_name=get_public_schema_name()
+    )
+    with job_lock(POOL_LOCK_KEY) as acquired:
+        if not acquired:
+            return []  # a refill or a deploy is migrating now; the next run looks again
+        return schemas_bring_current(schemas=list(settled.order_by("id").values_list("schema_name", flat=True)))
+
+
 def clients_stalled_in_provisioning() -> list[int]:
     """Ids of clients whose provisioning job should have finished by now; the caller queues them again
     (a duplicate job is harmless: client_provision holds a per-client lock and re-checks the status)."""
@@ -196,9 +263,9 @@ def client_create_ready(**fields) -> Client:
 
     services.client_create_check(**fields)
     while True:
-        if not Client.objects.filter(status=Client.Status.POOLED).exists():
-            tenant_pool_warm_one()
         try:
             return services.client_create(require_pool=True, **fields).client
         except services.PoolEmpty:
-            continue  # Another process claimed the schema we warmed: warm another.
+            # No current pooled schema (none at all, or only ones behind the code): warm one. If
+            # another process claims it first, the next round warms another.
+            tenant_pool_warm_one()

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.http.request import validate_host
 from django.utils import timezone
 
-from engagements import emails, links
+from engagements import emails, links, provisioning
 from engagements.models import (
     THEATER_SIGNS,
     Assignment,
@@ -197,6 +197,30 @@ def client_create_check(
         consultant_get(email=consultant_email, field="consultant_email")
 
 
+# How many pooled schemas a claim may pass over before it provisions by migrations instead.
+CLAIM_ATTEMPTS = 3
+
+
+def _pooled_schema_claim() -> tuple[Client | None, bool]:
+    """Lock one pooled schema that has every migration this code expects (one query checks it),
+    passing over any that is behind (made by a job of the previous release during a deploy). Rows
+    another claim holds are skipped, so concurrent claims take different schemas. Returns (client
+    or None, whether one was passed over)."""
+    passed_over: list[int] = []
+    for _ in range(CLAIM_ATTEMPTS):
+        candidate = (
+            Client.objects.select_for_update(skip_locked=True)
+            .filter(status=Client.Status.POOLED)
+            .exclude(pk__in=passed_over)
+            .order_by("id")
+            .first()
+        )
+        if candidate is None or not provisioning.schemas_behind(schemas=[candidate.schema_name]):
+            return candidate, bool(passed_over)
+        passed_over.append(candidate.pk)
+    return None, True
+
+
 def client_create(
     *,
     name: str,
@@ -219,12 +243,7 @@ def client_create(
             consultants.append(extra)
     try:
         with transaction.atomic():
-            client = (
-                Client.objects.select_for_update(skip_locked=True)
-                .filter(status=Client.Status.POOLED)
-                .order_by("id")
-                .first()
-            )
+            client, passed_over = _pooled_schema_claim()
             from_pool = client is not None
             if require_pool and not from_pool:
                 raise PoolEmpty("No pooled schema is ready.")
@@ -241,8 +260,8 @@ def client_create(
                 user = admin_user or User.objects.create_user(email=admin_email, password=admin_password)
                 _membership_add(client=client, user=user, role=Membership.Role.CLIENT_ADMIN, invited_by=created_by)
             engagement_start(client=client, started_by=created_by)
-            if from_pool:
-                _pool_refill_after_commit()
+            if from_pool or passed_over:
+                _pool_refill_after_commit()  # tops the pool up and brings passed-over schemas current
             else:
                 from engagements.tasks import client_provision
 

@@ -19,3 +19,8 @@ def client_provision(client_id: int) -> None:
 def client_provision_stalled() -> None:
     for client_id in provisioning.clients_stalled_in_provisioning():
         client_provision.delay(client_id)
+
+
+@shared_task
+def tenant_schemas_bring_current() -> None:
+    provisioning.tenant_schemas_bring_current()

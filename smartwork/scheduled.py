@@ -8,6 +8,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.tasks.tenant_pool_refill",
         "schedule": crontab(minute="*/5"),
     },
+    # A job of the previous release may finish after a deploy's migrate_tenants with the old
+    # migrations: bring such schemas current (one query when none is behind).
+    "tenant-schemas-bring-current": {
+        "task": "engagements.tasks.tenant_schemas_bring_current",
+        "schedule": crontab(minute="*/5"),
+    },
     # Queue again the provisioning of clients whose job was lost (broker down, worker killed).
     "client-provision-stalled": {
         "task": "engagements.tasks.client_provision_stalled",
