@@ -1,10 +1,12 @@
 """Provisioning and deploy benchmark (BENCHMARKS.md: provisioning, deploy).
 
-    .venv/bin/python bench/provisioning.py [--quick] [--keep]
+    .venv/bin/python bench/provisioning.py [--tenants 10,1000] [--quick] [--keep]
 
 Client creation, ms per client: the pool path (claim a migrated schema) against its anchor, the
-migration path (migrate a new schema, what the Celery job does), over 20 clients with 10 and with 200
-tenants already there. Then a deploy with nothing to apply over 200 tenants, in seconds:
+migration path (migrate a new schema, what the Celery job does), over 20 clients with each number of
+tenants already there (--tenants, default 10 and 1,000). Then, at the largest number, the behind
+check alone (the one query `migrate_tenants` and every claim make) and a deploy with nothing to
+apply, in seconds:
 `migrate_schemas` (standard and multiprocessing executors), `migrate_schemas` with the
 django-tenants-smart-executor package, and our `migrate_tenants`; a bare Django start-up is printed
 too, since every deploy command pays it. Runs in its own database (smartwork_bench, made fresh and
@@ -149,12 +151,34 @@ def deploy_timings(tenants: int) -> dict[str, float]:
     return results
 
 
+def behind_check_ms() -> float:
+    """The one query that finds the schemas behind the code, over every tenant schema, median of 5."""
+    from engagements import provisioning
+    from engagements.models import Client
+
+    schemas = list(Client.objects.exclude(schema_name="public").values_list("schema_name", flat=True))
+    provisioning.expected_migrations()
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        assert provisioning.schemas_behind(schemas=schemas) == []
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--tenants",
+        default="10,1000",
+        help="comma-separated numbers of tenants to measure client creation at (default 10,1000); "
+        "the deploy is measured at the largest",
+    )
     parser.add_argument("--quick", action="store_true", help="3 clients, 5 and 20 tenants: checks that it runs")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     options = parser.parse_args()
-    clients, sizes = (3, (5, 20)) if options.quick else (20, (10, 200))
+    sizes = tuple(sorted(int(size) for size in options.tenants.split(",")))
+    clients, sizes = (3, (5, 20)) if options.quick else (20, sizes)
 
     started = time.perf_counter()
     database_recreate()
@@ -171,11 +195,14 @@ def main() -> int:
     names = Counter()
     rows = []
     deploy = {}
+    check_ms = 0.0
     try:
         for size in sizes:
             print(f"Building {size} tenants...", flush=True)
             tenants_ensure(size, names)
             if size == sizes[-1]:
+                check_ms = behind_check_ms()
+                print(f"  the behind check alone over {size} tenants: {check_ms:.1f} ms (median of 5)", flush=True)
                 print(f"Deploy with nothing to apply over {size} tenants:", flush=True)
                 deploy = deploy_timings(size)
             pool = summary(time_client_creation(clients, names, consultant, pooled=True))
@@ -204,6 +231,14 @@ def main() -> int:
     print("|---|---|---|---|")
     for label, seconds in deploy.items():
         print(f"| {label} | {seconds:.2f} | {seconds * 1000 / sizes[-1]:.1f} | {baseline / seconds:.1f}x faster |")
+    startup = deploy["Django start-up alone (`manage.py check`)"]
+    ours = deploy["`migrate_tenants` (ours)"]
+    per_schema = check_ms / sizes[-1]
+    print(
+        f"\nEstimate at 10,000 tenants, nothing to apply: Django start-up {startup:.2f} s + the behind check "
+        f"{per_schema:.3f} ms per schema x 10,000 = {startup + per_schema * 10:.1f} s "
+        f"(measured here: {ours:.2f} s in all at {sizes[-1]} tenants)"
+    )
     print(f"\nWall time: {time.perf_counter() - started:.0f} s")
     return 0
 
