@@ -1,19 +1,42 @@
 """The two-tenant world the tests share: tenants A and B, each with people, keys and canary data.
 
-Built once per test session through the product's own services (schemas by real migrations), and
-committed, so request tests, Celery workers and the live server all see it.
+Built once per test session through the product's own services (schemas by real migrations, people
+invited, sessions made by signing in on each host), and committed, so request tests, Celery workers
+and the live server all see it.
+
+Every field of a tenant's data that an answer could carry holds that tenant's canary (client name,
+people's full names, notes, API key and token names, the pending person's e-mail), so the isolation
+harness (tests/isolation) sees any of it on a page or in an answer where it does not belong. Three
+people per tenant keep the plain e-mails other tests name (admin-a@client-a.test, viewer-a@...,
+consultant-a@agency.test); their e-mails count as canaries too (`Tenant.markers`).
+
+Besides A and B: a client still provisioning (its host answers 503) and one whose provisioning
+failed (its domain is released), each with a canary of its own, and a consultant whom
+`dual_consultant_assigned` assigns to both A and B while a test needs them (other tests count A's
+consultants, so the assignment is not kept).
 """
 
+import logging
+import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from unittest import mock
 
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core import mail
+from django.test import Client as HttpClient
 from django_tenants.utils import tenant_context
 
 from apikeys import services as apikey_services
 from engagements import provisioning, services
-from engagements.models import Client, Membership, User
+from engagements.models import Assignment, Client, Membership, PhaseChange, User
 
 PASSWORD = "Tenant-test-pass-42"
+PUBLIC_HOST = settings.PUBLIC_HOST
+INVITATION_LINK_RE = re.compile(r"http://(?P<host>[a-z0-9.-]+)/invite/(?P<token>[A-Za-z0-9_-]+)/")
 
 
 @dataclass
@@ -27,28 +50,92 @@ class Tenant:
     admin: User
     viewer: User
     viewer_membership: Membership
-    invitation_path: str
+    invitation_path: str  # the pending person's invitation link (path), from their e-mail
     keys: dict[str, str] = field(default_factory=dict)  # scope -> raw key
     key_prefixes: dict[str, str] = field(default_factory=dict)  # scope -> public id
+    # Added for the isolation harness.
+    consultant_token_id: str = ""  # the personal token's public id (prefix)
+    admin_membership: Membership | None = None
+    pending: User | None = None  # invited, no password yet
+    pending_membership: Membership | None = None
+    invitation_token: str = ""
+    theater_note: str = ""
+    phase_note: str = ""
+    # Session keys made by signing in through POST /login/: "admin", "viewer", "consultant" on the
+    # tenant's host; "consultant_public" on the public host. Each is bound to the host it was made on.
+    sessions: dict[str, str] = field(default_factory=dict)
 
     @property
     def schema(self) -> str:
         return self.client.schema_name
+
+    @property
+    def people(self) -> list[User]:
+        return [self.admin, self.viewer, self.pending, self.consultant]
+
+    @property
+    def markers(self) -> list[str]:
+        """Strings that belong to this tenant alone, lowercase: its canary and its people's e-mails."""
+        return [self.canary.lower(), *(person.email.lower() for person in self.people)]
+
+
+@dataclass
+class BystanderClient:
+    """A client that is not ready: its host must show nothing of it, nor of anyone."""
+
+    canary: str
+    client: Client
+    domain: str  # the domain it asked for (a Domain row exists only while provisioning)
 
 
 @dataclass
 class World:
     a: Tenant
     b: Tenant
+    provisioning: BystanderClient | None = None
+    failed: BystanderClient | None = None
+    # A consultant for both A and B (see dual_consultant_assigned); their token and e-mail carry no canary.
+    dual: User | None = None
+    dual_token: str = ""
 
     def other(self, tenant: Tenant) -> Tenant:
         return self.b if tenant is self.a else self.a
 
 
+def new_canary(side: str) -> str:
+    return f"CANARY{side.upper()}{uuid.uuid4().hex[:10]}"
+
+
+def signed_in_session(*, host: str, email: str, password: str = PASSWORD) -> str:
+    """Sign in through the real login page of `host`; returns the session key (bound to that host)."""
+    http = HttpClient()
+    response = http.post("/login/", {"username": email, "password": password}, HTTP_HOST=host)
+    assert response.status_code == 302, f"signing in {email} on {host}: {response.content.decode()[:500]}"
+    return http.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def _invitation_token_from_mail(*, email: str, host: str) -> str:
+    """The invitation link is e-mailed to the person only: read it from their (last) e-mail."""
+    for message in reversed(mail.outbox):
+        if message.to == [email]:
+            found = INVITATION_LINK_RE.search(message.body)
+            assert found and found["host"] == host, f"no invitation link for {host} in: {message.body}"
+            return found["token"]
+    raise AssertionError(f"no invitation e-mail was sent to {email}")
+
+
+def _full_name_set(user: User, full_name: str) -> None:
+    # No service sets a member's name yet; the canary must be there for when a page or answer shows it.
+    User.objects.filter(pk=user.pk).update(full_name=full_name)
+    user.full_name = full_name
+
+
 def tenant_build(side: str) -> Tenant:
-    canary = f"CANARY{side.upper()}{uuid.uuid4().hex[:10]}"
-    consultant = services.consultant_create(email=f"consultant-{side}@agency.test", password=PASSWORD)
-    _, token = services.consultant_token_create(consultant=consultant, name=f"{canary} token")
+    canary = new_canary(side)
+    consultant = services.consultant_create(
+        email=f"consultant-{side}@agency.test", password=PASSWORD, full_name=f"Consultant {canary}"
+    )
+    token_row, token = services.consultant_token_create(consultant=consultant, name=f"{canary} token")
     client = provisioning.client_create_ready(
         name=f"{canary} Company",
         slug=f"tenant-{side}",
@@ -57,18 +144,29 @@ def tenant_build(side: str) -> Tenant:
         admin_password=PASSWORD,
         consultant_email=consultant.email,
     )
+    # The engagement's first history row is the product's own words: give it the canary too.
+    PhaseChange.objects.filter(engagement__client=client, from_phase="").update(note=f"{canary} engagement started")
     admin = User.objects.get(email=f"admin-{side}@client-{side}.test")
-    viewer_invited = services.member_invite(
+    _full_name_set(admin, f"Admin {canary}")
+    viewer_membership = services.member_invite(
         client=client, email=f"viewer-{side}@client-{side}.test", role="client_viewer", invited_by=admin
     )
-    viewer = viewer_invited.user
+    viewer = viewer_membership.user
     viewer.set_password(PASSWORD)
     viewer.save()
-    services.member_invite(
-        client=client, email=f"invited-{side}@client-{side}.test", role="client_viewer", invited_by=admin
+    _full_name_set(viewer, f"Viewer {canary}")
+    pending_membership = services.member_invite(
+        client=client,
+        email=f"pending-{canary.lower()}@client-{side}.test",
+        role="client_viewer",
+        invited_by=admin,
     )
-    services.theater_check_record(client=client, answers=[True] * 6, note=f"{canary} theater", answered_by=consultant)
-    services.engagement_phase_change(client=client, to="audit", note=f"{canary} phase", changed_by=consultant)
+    pending = pending_membership.user
+    _full_name_set(pending, f"Pending {canary}")
+    invitation_token = _invitation_token_from_mail(email=pending.email, host=client.primary_domain)
+    theater_note, phase_note = f"{canary} theater", f"{canary} phase"
+    services.theater_check_record(client=client, answers=[True] * 6, note=theater_note, answered_by=consultant)
+    services.engagement_phase_change(client=client, to="audit", note=phase_note, changed_by=consultant)
     tenant = Tenant(
         side=side,
         canary=canary,
@@ -78,16 +176,90 @@ def tenant_build(side: str) -> Tenant:
         consultant_token=token,
         admin=admin,
         viewer=viewer,
-        viewer_membership=viewer_invited,
-        invitation_path="",
+        viewer_membership=viewer_membership,
+        invitation_path=f"/invite/{invitation_token}/",
+        consultant_token_id=token_row.prefix,
+        admin_membership=Membership.objects.get(client=client, user=admin),
+        pending=pending,
+        pending_membership=pending_membership,
+        invitation_token=invitation_token,
+        theater_note=theater_note,
+        phase_note=phase_note,
     )
     with tenant_context(client):
         for scope in ("read", "write", "admin"):
             api_key, key = apikey_services.api_key_create(name=f"{canary} {scope}", scope=scope)
             tenant.keys[scope] = key
             tenant.key_prefixes[scope] = api_key.prefix
+    for role, person in (("admin", admin), ("viewer", viewer), ("consultant", consultant)):
+        tenant.sessions[role] = signed_in_session(host=tenant.domain, email=person.email)
+    tenant.sessions["consultant_public"] = signed_in_session(host=PUBLIC_HOST, email=consultant.email)
+    tenant.admin_membership.refresh_from_db()
+    tenant.viewer_membership.refresh_from_db()
     return tenant
 
 
+def provisioning_client_build() -> BystanderClient:
+    """A client made with the pool empty (TENANT_POOL_SIZE is 0 in tests): it stays provisioning.
+    Its provisioning job is not queued, so no worker (the live stack's) ever builds it."""
+    canary = new_canary("p")
+    with mock.patch("engagements.tasks.client_provision.delay"):
+        created = services.client_create(
+            name=f"{canary} Provisioning", slug="tenant-provisioning", domain="tenant-provisioning.localhost"
+        )
+    assert not created.from_pool and created.client.status == Client.Status.PROVISIONING
+    # Its job is never lost (there is none): keep it out of clients_stalled_in_provisioning, which
+    # other tests compare with the clients they made.
+    Client.objects.filter(pk=created.client.pk).update(claimed_at=None)
+    return BystanderClient(canary=canary, client=created.client, domain="tenant-provisioning.localhost")
+
+
+def failed_client_build() -> BystanderClient:
+    """A client whose provisioning failed (the migration raised): no schema, no Domain row."""
+    canary = new_canary("f")
+    with mock.patch("engagements.tasks.client_provision.delay"):
+        created = services.client_create(
+            name=f"{canary} Failed", slug="tenant-failed", domain="tenant-failed.localhost"
+        )
+
+    def migration_fails(*, schema_name: str) -> None:
+        raise RuntimeError("the world's failed client")
+
+    quiet = logging.getLogger(provisioning.__name__)  # it logs the failure with its traceback, as it should
+    level, quiet.level = quiet.level, logging.CRITICAL
+    try:
+        with mock.patch.object(provisioning, "schema_migrate", migration_fails):
+            client = provisioning.client_provision(client_id=created.client.pk)
+    finally:
+        quiet.setLevel(level)
+    assert client.status == Client.Status.FAILED and not client.domains.exists()
+    assert client.requested_domain == "tenant-failed.localhost"
+    return BystanderClient(canary=canary, client=client, domain=client.requested_domain)
+
+
 def world_build() -> World:
-    return World(a=tenant_build("a"), b=tenant_build("b"))
+    world = World(a=tenant_build("a"), b=tenant_build("b"))
+    world.provisioning = provisioning_client_build()
+    world.failed = failed_client_build()
+    world.dual = services.consultant_create(
+        email="dual-consultant@agency.test", password=PASSWORD, full_name="Dual Consultant"
+    )
+    _, world.dual_token = services.consultant_token_create(consultant=world.dual, name="dual consultant's token")
+    return world
+
+
+@contextmanager
+def dual_consultant_assigned(world: World) -> Iterator[dict[str, str]]:
+    """Assign the dual consultant to A and B (committed) and sign them in on A's host, B's host and
+    the public host; yields the session keys by host. On exit the assignments and sessions go."""
+    for tenant in (world.a, world.b):
+        services.consultant_assign(client=tenant.client, consultant=world.dual)
+    sessions = {
+        host: signed_in_session(host=host, email=world.dual.email)
+        for host in (world.a.domain, world.b.domain, PUBLIC_HOST)
+    }
+    try:
+        yield sessions
+    finally:
+        Session.objects.filter(session_key__in=sessions.values()).delete()
+        Assignment.objects.filter(consultant=world.dual).delete()
