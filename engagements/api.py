@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engagements import selectors, services
-from engagements.models import THEATER_SIGNS, Client, ConsultantToken, Phase, PhaseChange, TheaterCheck
+from engagements.models import THEATER_SIGNS, Client, ConsultantToken, Phase, PhaseChange, TheaterCheck, User
 from engagements.services import EMAIL_MAX_LENGTH, TOKEN_NAME_MAX_LENGTH
 from smartwork.api import StrictBooleanField, page_of, paginated
 from smartwork.permissions import IsConsultant
@@ -21,7 +21,7 @@ THEATER_ANSWERS_HELP = "Six booleans, true where the sign is present, in METHOD.
 )
 
 
-class BlankAsNullMixin:
+class BlankAsNullMixin(serializers.Field):
     """An absent value answers null, not "" (the database keeps "")."""
 
     def to_representation(self, value):
@@ -95,7 +95,9 @@ class ConsultantBase(APIView):
     permission_classes = [IsConsultant]
 
     def client(self, slug: str) -> Client:
-        return selectors.client_get_for_consultant(consultant=self.request.user, slug=slug)
+        consultant = self.request.user
+        assert isinstance(consultant, User)  # IsConsultant lets only a signed-in consultant in
+        return selectors.client_get_for_consultant(consultant=consultant, slug=slug)
 
 
 class ClientListCreateApi(ConsultantBase):
@@ -124,6 +126,7 @@ class ClientListCreateApi(ConsultantBase):
         data = ClientInput(data=request.data)
         data.is_valid(raise_exception=True)
         created = services.client_create(created_by=request.user, **data.validated_data)
+        assert created.client.slug is not None  # client_create gives the client the slug it was asked for
         client = self.client(created.client.slug)
         code = status.HTTP_201_CREATED if created.from_pool else status.HTTP_202_ACCEPTED
         return Response(ClientOutput(client).data, status=code)

@@ -17,14 +17,16 @@ def workspace(request) -> dict:
         "workspace_role": None if public else request_tenant_role(request),
         "public_host": settings.PUBLIC_HOST,
         "portfolio_url": public_url("/"),
-        "consultant_workspaces": _workspaces_of(user) if consultant else [],
+        # The switcher lists clients on the consultancy's host only: a workspace's pages never carry
+        # another client's name (tenant hosts link to the switcher page instead).
+        "consultant_workspaces": _workspaces_of(user) if consultant and public else [],
     }
 
 
-def _workspaces_of(consultant) -> list[Client]:
+def _workspaces_of(consultant) -> list[Client]:  # also the switcher page's list
     """The ready clients assigned to this consultant, by name (the switcher's list)."""
     return list(
         Client.objects.filter(assignments__consultant=consultant, status=Client.Status.READY)
         .order_by("name")
-        .only("id", "name", "slug")
+        .prefetch_related("domains")
     )

@@ -88,6 +88,7 @@ def link_spend(*, token: str, purpose: str, client: Client | None) -> LinkCheck:
         checked = _check(_candidates(token=token, purpose=purpose).select_for_update().first(), client=client)
         if checked.usable:
             link = checked.link
+            assert link is not None  # _check gives every usable answer its link
             link.closed_at, link.closed_reason = timezone.now(), OneTimeLink.Closed.USED
             link.save(update_fields=["closed_at", "closed_reason"])
     return checked

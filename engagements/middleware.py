@@ -1,9 +1,10 @@
 """Request guards around the tenant: only ready tenants are served; a session works on its own host only."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+
+from smartwork.tenancy import current_schema_name
 
 SESSION_SCHEMA_KEY = "sw_schema"
 
@@ -25,7 +26,7 @@ class TenantReadinessMiddleware:
                     if being_set_up
                     else "This workspace is not available; ask your consultant."
                 )
-                response = JsonResponse(
+                response: HttpResponse = JsonResponse(
                     {"detail": detail, "status": "provisioning" if being_set_up else "unavailable"}, status=503
                 )
             else:
@@ -40,7 +41,7 @@ class TenantReadinessMiddleware:
 
 def session_bind_to_host(request) -> None:
     """Called at login: this session now belongs to the schema (host) it was made on."""
-    request.session[SESSION_SCHEMA_KEY] = connection.schema_name
+    request.session[SESSION_SCHEMA_KEY] = current_schema_name()
 
 
 class HostBoundSessionMiddleware:
@@ -51,7 +52,7 @@ class HostBoundSessionMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        bound_elsewhere = request.session.get(SESSION_SCHEMA_KEY) != connection.schema_name
+        bound_elsewhere = request.session.get(SESSION_SCHEMA_KEY) != current_schema_name()
         if user is not None and user.is_authenticated and bound_elsewhere:
             request.user = AnonymousUser()
             request._cached_user = request.user

@@ -21,6 +21,7 @@ from django_tenants.utils import get_public_schema_name, schema_exists
 from psycopg import sql
 
 from engagements.models import Client, Domain
+from smartwork.tenancy import set_schema_to_public
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def schema_name_check(schema_name: str) -> str:
 def _schema_ddl(statement: str, schema_name: str) -> None:
     """The one place schema DDL is executed: the name checked, then quoted as an identifier."""
     query = sql.SQL(statement).format(sql.Identifier(schema_name_check(schema_name)))
-    connection.set_schema_to_public()
+    set_schema_to_public()
     with connection.cursor() as cursor:
         cursor.execute(query)
 
@@ -71,7 +72,7 @@ def schema_drop(*, schema_name: str) -> None:
 def expected_migrations() -> tuple[str, ...]:
     """Every migration this code knows, as "app.name": what a current schema has recorded (django-tenants
     records every app's migrations in every schema). Fixed for the life of the process."""
-    connection.set_schema_to_public()
+    set_schema_to_public()
     nodes = MigrationLoader(connection, ignore_no_migrations=True).graph.nodes
     return tuple(sorted(f"{app}.{name}" for app, name in nodes))
 
@@ -112,7 +113,7 @@ def schemas_bring_current(*, schemas: list[str]) -> list[str]:
 
 def _schema_migrations_apply(schema_name: str) -> None:
     call_command("migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=0)
-    connection.set_schema_to_public()
+    set_schema_to_public()
 
 
 def tenant_pool_warm_one() -> Client:
@@ -160,7 +161,7 @@ def tenant_pool_refill(*, size: int | None = None) -> int:
     size = settings.TENANT_POOL_SIZE if size is None else size
     if size <= 0:
         return 0
-    connection.set_schema_to_public()
+    set_schema_to_public()
     with job_lock(POOL_LOCK_KEY) as acquired:
         if not acquired:
             return 0
@@ -191,7 +192,7 @@ def client_provision(*, client_id: int) -> Client | None:
     client at a time (job_lock, held until the status is written): a duplicate returns at once.
     """
     with job_lock(POOL_LOCK_KEY, client_id) as acquired:
-        connection.set_schema_to_public()
+        set_schema_to_public()
         client = Client.objects.filter(pk=client_id).first()
         if not acquired or client is None:
             return client  # A duplicate job is running it now (or the client is gone).

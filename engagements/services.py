@@ -102,7 +102,9 @@ def consultant_token_create(*, consultant: User, name: str = "personal token") -
         raise ValidationError({"name": ["A token needs a name (what it is for)."]})
     if len(name) > TOKEN_NAME_MAX_LENGTH:
         raise ValidationError({"name": [f"A token name has at most {TOKEN_NAME_MAX_LENGTH} characters."]})
-    return ConsultantToken.objects.create_key(user=consultant, name=name)
+    token, key = ConsultantToken.objects.create_key(user=consultant, name=name)
+    assert isinstance(token, ConsultantToken)  # the library's manager is typed as returning its abstract base
+    return token, key
 
 
 @transaction.atomic
@@ -145,7 +147,10 @@ def _client_input_clean(*, name: str, slug: str, domain: str) -> tuple[str, str,
     if len(domain) > 253 or not HOSTNAME_RE.match(domain):
         errors["domain"] = [f"'{domain[:253]}' is not a valid host name (e.g. acme.localhost)."]
     elif domain.startswith("www."):
-        errors["domain"] = ["A domain cannot start with 'www.': that host is never routed to a workspace."]
+        errors["domain"] = [
+            "A domain cannot start with 'www.': requests for www.<name> are routed to <name>, "
+            "so this domain could never be reached."
+        ]
     elif not validate_host(domain, settings.ALLOWED_HOSTS):
         errors["domain"] = [
             f"'{domain}' is outside the hosts this server answers ({', '.join(settings.ALLOWED_HOSTS)}); "
@@ -286,9 +291,10 @@ RACED_CONSTRAINTS = {
 }
 
 
-def _constraint_name(error: IntegrityError) -> str | None:
+def _constraint_name(error: IntegrityError) -> str:
+    """The constraint PostgreSQL names in the error; "" when it names none."""
     diag = getattr(error.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None)
+    return getattr(diag, "constraint_name", None) or ""
 
 
 def engagement_start(*, client: Client, started_by: User | None) -> Engagement:
@@ -420,9 +426,10 @@ def member_invitation_resend(*, membership: Membership, resent_by: User | None) 
 @transaction.atomic
 def member_remove(*, membership: Membership, removed_by: User | None) -> None:
     _client_lock(membership.client)
-    membership = Membership.objects.filter(pk=membership.pk).select_related("user").first()
-    if membership is None:
+    current = Membership.objects.filter(pk=membership.pk).select_related("user").first()
+    if current is None:
         return  # removed meanwhile by someone else
+    membership = current
     remaining_admins = (
         Membership.objects.filter(client=membership.client, role=Membership.Role.CLIENT_ADMIN)
         .exclude(pk=membership.pk)
@@ -492,8 +499,9 @@ def password_set_with_link(*, token: str, purpose: str, client: Client | None, p
     """Set a password through an invitation or reset link (spent here). Every other open invitation
     or reset link of the person closes, and any lock-out after wrong passwords is lifted."""
     checked = links.link_spend(token=token, purpose=purpose, client=client)
-    if not checked.usable:
+    if checked.problem is not None:
         raise LinkRefused(checked.problem)
+    assert checked.link is not None  # a link with no problem is usable, so it is there
     user = checked.link.user
     if not user_may_sign_in_at(user=user, client=client):
         raise LinkRefused(OneTimeLink.Closed.ACCESS_ENDED)
@@ -520,8 +528,9 @@ def handover_spend(*, token: str, client: Client) -> User:
     """The consultant a hand-over token signs in here; refused when replayed, expired, made for
     another host, or when the consultant is no longer assigned."""
     checked = links.link_spend(token=token, purpose=OneTimeLink.Purpose.HANDOVER, client=client)
-    if not checked.usable:
+    if checked.problem is not None:
         raise LinkRefused(checked.problem)
+    assert checked.link is not None  # a link with no problem is usable, so it is there
     user = checked.link.user
     if not user.is_consultant or not user_may_sign_in_at(user=user, client=client):
         raise LinkRefused(OneTimeLink.Closed.ACCESS_ENDED)

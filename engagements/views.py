@@ -75,7 +75,9 @@ def _signed_in(request, user) -> None:
 
 
 class LoginView(auth_views.LoginView):
-    form_class = HostLoginForm
+    # HostLoginForm is not an AuthenticationForm (it gives one answer to every refusal), but it takes
+    # the same request argument and has the get_user() that form_valid uses, which is all LoginView needs.
+    form_class = HostLoginForm  # type: ignore[assignment]
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
@@ -142,8 +144,9 @@ def _password_link_page(request, *, token: str, purpose: str, template: str):
     and signs the person in on this host."""
     client = _host_client(request)
     checked = link_check(token=token, purpose=purpose, client=client)
-    if not checked.usable:
+    if checked.problem is not None:
         return _link_refused_page(request, purpose=purpose, problem=checked.problem)
+    assert checked.link is not None  # a link with no problem is usable, so it is there
     form = NewPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -158,7 +161,7 @@ def _password_link_page(request, *, token: str, purpose: str, template: str):
             _signed_in(request, user)
             messages.success(request, "Your password is set; you are signed in.")
             return redirect("home")
-    return render(request, template, {"form": form, "person": checked.link.user})
+    return render(request, template, {"form": form, "person": checked.link.user, "expires_at": checked.link.expires_at})
 
 
 @require_http_methods(["GET", "POST"])
@@ -262,6 +265,13 @@ def client_status(request, slug: str):
 
 @require_GET
 @consultant_page
+def workspaces(request):
+    """The workspace switcher as a page: where a workspace's "Switch workspace" link leads."""
+    return render(request, "engagements/workspaces.html")
+
+
+@require_GET
+@consultant_page
 def client_open(request, slug: str):
     """Open an assigned client's workspace signed in: a one-time hand-over token for that host.
 
@@ -284,7 +294,10 @@ def client_phase(request, slug: str):
         try:
             services.engagement_phase_change(client=client, changed_by=request.user, **form.cleaned_data)
             messages.success(request, f"Phase changed to {form.cleaned_data['to']}.")
-        except (ValidationError, ApplicationError) as error:
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        except ValidationError as error:
+            # A single error has .message; one made from a list or a dict has only .messages.
             messages.error(request, getattr(error, "message", None) or " ".join(error.messages))
     else:
         messages.error(request, "Choose a phase (a note has at most 2,000 characters).")
@@ -298,7 +311,7 @@ def client_theater_check(request, slug: str):
     form = TheaterCheckForm(request.POST)
     if not form.is_valid():
         messages.error(
-            request, "The check was not saved: " + " ".join(e for errs in form.errors.values() for e in errs)
+            request, "The check was not saved: " + " ".join(str(e) for errs in form.errors.values() for e in errs)
         )
         return redirect("client_detail", slug=slug)
     if not any(form.answers()) and not form.cleaned_data["confirm_none"]:

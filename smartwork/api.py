@@ -1,7 +1,10 @@
 """Shared pieces of the REST API: page-number pagination for list answers, and its OpenAPI shape."""
 
+from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -17,7 +20,9 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
-def paginated(view, items, serializer_class) -> Response:
+def paginated(
+    view: APIView, items: QuerySet[Any] | Sequence[Any], serializer_class: type[serializers.BaseSerializer]
+) -> Response:
     """The list answer of API.md: {count, next, previous, results}."""
     paginator = Pagination()
     page = paginator.paginate_queryset(items, view.request, view=view)

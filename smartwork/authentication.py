@@ -60,6 +60,7 @@ class ConsultantTokenAuthentication(authentication.BaseAuthentication):
             token = ConsultantToken.objects.get_from_key(key)
         except ConsultantToken.DoesNotExist:
             raise exceptions.AuthenticationFailed("Unknown or revoked token.") from None
+        assert isinstance(token, ConsultantToken)  # the library's manager is typed as returning its abstract base
         if token.has_expired or not token.user.is_active or not token.user.is_consultant:
             raise exceptions.AuthenticationFailed("This token is no longer valid.")
         ConsultantToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

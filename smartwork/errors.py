@@ -11,8 +11,8 @@ from rest_framework.views import exception_handler
 class ApplicationError(Exception):
     """A domain error a person can act on. Subclasses set the HTTP status."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
-    code = "invalid"
+    status_code: int = status.HTTP_400_BAD_REQUEST
+    code: str = "invalid"
 
     def __init__(self, message: str, *, details: dict | None = None):
         super().__init__(message)

@@ -156,7 +156,9 @@ class SmartWorkAutoSchema(AutoSchema):
     def get_summary(self) -> str | None:
         return self._handler_doc()[0] or None
 
-    def get_description(self) -> str:
+    # drf-spectacular's own get_description takes no arguments, unlike DRF's ViewInspector it
+    # subclasses (drf-spectacular ignores the same override error there); ours keeps its signature.
+    def get_description(self) -> str:  # type: ignore[override]
         return self._handler_doc()[1]
 
     # Who may call: read from the view's permission classes.
@@ -266,7 +268,10 @@ class SmartWorkAutoSchema(AutoSchema):
 
     def _responses_with_errors(self, operation) -> dict:
         body = operation.get("requestBody", {}).get("content", {})
-        errors = {"401": (ErrorOutput, UNAUTHENTICATED), "403": (ErrorOutput, FORBIDDEN)}
+        errors: dict[str, tuple[type[serializers.Serializer], str]] = {
+            "401": (ErrorOutput, UNAUTHENTICATED),
+            "403": (ErrorOutput, FORBIDDEN),
+        }
         if any(p["in"] == "path" for p in operation.get("parameters", [])):
             errors["404"] = (ErrorOutput, NOT_FOUND)
         if body:

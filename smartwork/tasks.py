@@ -1,7 +1,8 @@
 """Operational tasks that belong to no app."""
 
 from celery import shared_task
-from django.db import connection
+
+from smartwork.tenancy import current_schema_name
 
 
 @shared_task(ignore_result=False)
@@ -12,4 +13,4 @@ def tenant_health() -> dict:
     """
     from apikeys.models import ApiKey
 
-    return {"schema": connection.schema_name, "api_key_names": sorted(ApiKey.objects.values_list("name", flat=True))}
+    return {"schema": current_schema_name(), "api_key_names": sorted(ApiKey.objects.values_list("name", flat=True))}

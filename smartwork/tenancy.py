@@ -1,22 +1,39 @@
 """Which host a request is on, and who may act there: one place for every access decision."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
+if TYPE_CHECKING:
+    from rest_framework_api_key.models import AbstractAPIKey
+
+# django_tenants' database backend adds schema_name and set_schema_to_public() to the connection;
+# django-stubs types the connection as Django's base wrapper, so these two say it once, typed.
+
+
+def current_schema_name() -> str:
+    """The schema the connection works in now: a client's, or the public one."""
+    return connection.schema_name  # type: ignore[attr-defined]  # see above: added by django_tenants
+
+
+def set_schema_to_public() -> None:
+    """Point the connection back at the public schema."""
+    connection.set_schema_to_public()  # type: ignore[attr-defined]  # see above: added by django_tenants
+
 
 def on_public_host() -> bool:
-    return connection.schema_name == get_public_schema_name()
+    return current_schema_name() == get_public_schema_name()
 
 
 @dataclass(frozen=True)
 class ApiKeyPrincipal:
     """Stands in for request.user when a tenant API key authenticated the request."""
 
-    api_key: object
+    api_key: "AbstractAPIKey"
     is_authenticated: bool = True
     is_anonymous: bool = False
     is_active: bool = True

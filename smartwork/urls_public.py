@@ -26,6 +26,7 @@ urlpatterns = [
     path("clients/<slug:slug>/theater-check/", views.client_theater_check, name="client_theater_check"),
     path("clients/<slug:slug>/retry/", views.client_retry, name="client_retry"),
     path("clients/<slug:slug>/open/", views.client_open, name="client_open"),
+    path("workspaces/", views.workspaces, name="workspaces"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/new/", views.token_add, name="token_add"),
     path("tokens/<str:token_id>/revoke/", views.token_revoke, name="token_revoke"),

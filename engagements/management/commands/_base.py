@@ -1,5 +1,7 @@
 """Base of the CLI commands of API.md: bad input exits non-zero with one line, and changes nothing."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -17,8 +19,8 @@ class OneLineErrorParser(CommandParser):
         self.exit(2, f"{self.prog.split()[-1]}: error: {message}\n")
 
 
-class OneLineUsageErrors:
-    """Mixin for a BaseCommand: its parser reports usage errors in one line (OneLineErrorParser)."""
+class OneLineUsageErrors(BaseCommand):
+    """A BaseCommand whose parser reports usage errors in one line (OneLineErrorParser)."""
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
@@ -39,5 +41,7 @@ class ServiceCommand(OneLineUsageErrors, BaseCommand):
         except ApplicationError as error:
             raise CommandError(error.message) from None
 
-    def run(self, **options):
+    # Typed (*args: Any, **options: Any), mypy accepts any signature in a subclass: each command's
+    # run() names the options it takes as keyword arguments.
+    def run(self, *args: Any, **options: Any) -> str | None:
         raise NotImplementedError

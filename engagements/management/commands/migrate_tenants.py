@@ -7,13 +7,13 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import connection
 from django_tenants.migration_executors.multiproc import MultiprocessingExecutor
 from django_tenants.migration_executors.standard import StandardExecutor
 from django_tenants.utils import get_tenant_base_migrate_command_class
 
 from engagements.management.commands._base import OneLineUsageErrors
 from engagements.provisioning import POOL_LOCK_KEY, expected_migrations, job_lock, schemas_behind
+from smartwork.tenancy import set_schema_to_public
 
 
 class Command(OneLineUsageErrors, BaseCommand):
@@ -39,7 +39,7 @@ class Command(OneLineUsageErrors, BaseCommand):
 
     def migrate(self, *, parallel: int, check: bool, verbosity: int, **options):
         started = time.perf_counter()
-        connection.set_schema_to_public()
+        set_schema_to_public()
         expected_migrations.cache_clear()  # a new database gains migrations while this runs
         migrate_options = vars(
             get_tenant_base_migrate_command_class()().create_parser("manage.py", "migrate").parse_args([])
@@ -50,7 +50,7 @@ class Command(OneLineUsageErrors, BaseCommand):
         public_behind = schemas_behind(schemas=["public"])
         if public_behind and not check:
             StandardExecutor([], migrate_options).run_migrations(tenants=["public"])
-            connection.set_schema_to_public()
+            set_schema_to_public()
         tenants = self.tenant_schemas() if not (public_behind and check) else []
         behind = public_behind + schemas_behind(schemas=tenants)
         checked_in = time.perf_counter() - started
