@@ -20,7 +20,9 @@ def api_key_create(
         errors["scope"] = [f"'{scope}' is not a scope; choose read, write or admin."]
     if errors:
         raise ValidationError(errors)
-    return ApiKey.objects.create_key(name=name, scope=scope, created_by_user_id=created_by_user_id)
+    api_key, key = ApiKey.objects.create_key(name=name, scope=scope, created_by_user_id=created_by_user_id)
+    assert isinstance(api_key, ApiKey)  # the library's manager is typed as returning its abstract base
+    return api_key, key
 
 
 @transaction.atomic
