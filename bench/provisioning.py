@@ -80,7 +80,7 @@ class Counter:
 def tenants_ensure(total: int, names: Counter) -> None:
     """Ready tenants (real migrated schemas with their rows) until `total` exist."""
     from engagements.models import Client
-    from engagements.provisioning import client_create_ready
+    from engagements.services import client_create_ready
 
     have = Client.objects.exclude(schema_name="public").count()
     for index in range(have, total):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from engagements import provisioning, services
+from engagements import services
 from engagements.models import Client, Membership, User
 
 CONSULTANT = ("consultant@smartwork.demo", "Method-before-tools-90")
@@ -62,7 +62,7 @@ def demo_seed() -> list[str]:
     for demo in CLIENTS:
         if Client.objects.filter(slug=demo.slug).exists():
             continue
-        client = provisioning.client_create_ready(
+        client = services.client_create_ready(
             name=demo.name,
             slug=demo.slug,
             domain=demo.domain,

@@ -1,11 +1,10 @@
-"""Forms of the pages: sign-in and passwords on both hosts, new client, phase, theater check, people
-and keys, personal tokens."""
+"""Forms of the pages: sign-in and passwords on both hosts, new client, phase, theater check, people,
+personal tokens."""
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 
-from apikeys.models import ApiKey
 from engagements.models import THEATER_SIGNS, Membership, Phase
 from engagements.services import EMAIL_MAX_LENGTH, TOKEN_NAME_MAX_LENGTH
 
@@ -117,11 +116,6 @@ class TheaterCheckForm(forms.Form):
 class MemberForm(forms.Form):
     email = email_field()
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.CLIENT_VIEWER)
-
-
-class ApiKeyForm(forms.Form):
-    name = forms.CharField(max_length=50)
-    scope = forms.ChoiceField(choices=ApiKey.Scope.choices, initial=ApiKey.Scope.WRITE)
 
 
 class TokenForm(forms.Form):

@@ -252,21 +252,3 @@ def schemas_in_database() -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%%'")
         return {row[0] for row in cursor.fetchall()}
-
-
-def client_create_ready(**fields) -> Client:
-    """Create a client that is ready when this returns (the CLI's path): check the input, make sure a
-    pooled schema exists (migrating one here when the pool is empty), then claim it.
-
-    Nothing is written when the input is refused; a failed migration leaves nothing behind.
-    """
-    from engagements import services
-
-    services.client_create_check(**fields)
-    while True:
-        try:
-            return services.client_create(require_pool=True, **fields).client
-        except services.PoolEmpty:
-            # No current pooled schema (none at all, or only ones behind the code): warm one. If
-            # another process claims it first, the next round warms another.
-            tenant_pool_warm_one()

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.http.request import validate_host
 from django.utils import timezone
 
-from engagements import emails, links, provisioning
+from engagements import emails, links, provisioning, tasks
 from engagements.models import (
     THEATER_SIGNS,
     Assignment,
@@ -43,10 +43,8 @@ RESERVED_SLUGS = {"www", "api", "admin", "static", "public", "localhost"}
 
 def _pool_refill_after_commit() -> None:
     if settings.TENANT_POOL_SIZE > 0:
-        from engagements.tasks import tenant_pool_refill
-
         # robust: a broker hiccup must not fail a client that is already made; beat refills anyway.
-        transaction.on_commit(tenant_pool_refill.delay, robust=True)
+        transaction.on_commit(tasks.tenant_pool_refill.delay, robust=True)
 
 
 # --- people ---------------------------------------------------------------------------------------
@@ -268,10 +266,8 @@ def client_create(
             if from_pool or passed_over:
                 _pool_refill_after_commit()  # tops the pool up and brings passed-over schemas current
             else:
-                from engagements.tasks import client_provision
-
                 # robust: if the job cannot be queued now, beat's client_provision_stalled queues it later.
-                transaction.on_commit(lambda: client_provision.delay(client.pk), robust=True)
+                transaction.on_commit(lambda: tasks.client_provision.delay(client.pk), robust=True)
     except IntegrityError as error:
         # Another request took the slug, the domain or the new admin's address between our check
         # and our write; any other constraint is a real error and is raised as it is.
@@ -297,6 +293,22 @@ def _constraint_name(error: IntegrityError) -> str:
     return getattr(diag, "constraint_name", None) or ""
 
 
+def client_create_ready(**fields) -> Client:
+    """Create a client that is ready when this returns (the CLI's path): check the input, make sure a
+    pooled schema exists (migrating one here when the pool is empty), then claim it.
+
+    Nothing is written when the input is refused; a failed migration leaves nothing behind.
+    """
+    client_create_check(**fields)
+    while True:
+        try:
+            return client_create(require_pool=True, **fields).client
+        except PoolEmpty:
+            # No current pooled schema (none at all, or only ones behind the code): warm one. If
+            # another process claims it first, the next round warms another.
+            provisioning.tenant_pool_warm_one()
+
+
 def engagement_start(*, client: Client, started_by: User | None) -> Engagement:
     engagement = Engagement.objects.create(client=client, phase=Phase.DIAGNOSE)
     PhaseChange.objects.create(
@@ -317,9 +329,7 @@ def client_provision_retry(*, client: Client) -> Client:
     client.status = Client.Status.PROVISIONING
     client.failure_reason = ""
     client.save(update_fields=["status", "failure_reason"])
-    from engagements.tasks import client_provision
-
-    transaction.on_commit(lambda: client_provision.delay(client.pk), robust=True)
+    transaction.on_commit(lambda: tasks.client_provision.delay(client.pk), robust=True)
     return client
 
 

@@ -18,11 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 
-from apikeys import selectors as apikey_selectors
-from apikeys import services as apikey_services
 from engagements import selectors, services
 from engagements.forms import (
-    ApiKeyForm,
     ClientForm,
     HostLoginForm,
     MemberForm,
@@ -37,11 +34,11 @@ from engagements.middleware import session_bind_to_host
 from engagements.models import THEATER_SIGNS, OneTimeLink
 from smartwork.errors import ApplicationError
 from smartwork.netaddr import client_address
+from smartwork.pages import confirm, form_errors_from, secret_pop, secret_show_once
 from smartwork.permissions import consultant_page, workspace_page
 from smartwork.tenancy import MANAGERS, on_public_host, workspace_url
 
 SIGN_IN_BACKEND = "engagements.backends.HostAccessBackend"
-NEW_SECRET_KEY = "sw_new_secret"
 
 
 def _host_client(request):
@@ -96,20 +93,6 @@ def home(request):
     return portfolio(request) if on_public_host() else workspace_home(request)
 
 
-def _form_errors_from(form, error: ValidationError) -> None:
-    """Put a service's field errors on the form fields of the same name (others on the form)."""
-    for field, messages_ in (error.message_dict if hasattr(error, "error_dict") else {None: error.messages}).items():
-        form.add_error(field if field in form.fields else None, messages_)
-
-
-def _secret_show_once(request, **secret) -> None:
-    request.session[NEW_SECRET_KEY] = secret
-
-
-def _secret_pop(request) -> dict | None:
-    return request.session.pop(NEW_SECRET_KEY, None)
-
-
 # --- passwords and one-time links (both hosts) ----------------------------------------------------
 
 
@@ -156,7 +139,7 @@ def _password_link_page(request, *, token: str, purpose: str, template: str):
         except services.LinkRefused as refused:
             return _link_refused_page(request, purpose=purpose, problem=refused.reason)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             _signed_in(request, user)
             messages.success(request, "Your password is set; you are signed in.")
@@ -223,7 +206,7 @@ def client_new(request):
                 created_by=request.user,
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             if data["admin_email"]:
                 messages.info(request, f"An invitation was e-mailed to {data['admin_email'].lower()}.")
@@ -343,7 +326,7 @@ def tokens(request):
     context = {
         "tokens": selectors.consultant_token_list(consultant=request.user),
         "form": TokenForm(),
-        "new_secret": _secret_pop(request),
+        "new_secret": secret_pop(request),
     }
     return render(request, "engagements/tokens.html", context)
 
@@ -356,9 +339,9 @@ def token_add(request):
         try:
             token, key = services.consultant_token_create(consultant=request.user, name=form.cleaned_data["name"])
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
-            _secret_show_once(request, name=token.name, key=key)
+            secret_show_once(request, name=token.name, key=key)
             return redirect("tokens")
     context = {"tokens": selectors.consultant_token_list(consultant=request.user), "form": form}
     return render(request, "engagements/tokens.html", context, status=400)
@@ -369,7 +352,7 @@ def token_add(request):
 def token_revoke(request, token_id: str):
     token = selectors.consultant_token_get(consultant=request.user, token_id=token_id)
     if request.method == "GET":
-        return _confirm(
+        return confirm(
             request,
             title=f"Revoke the token {token.name}?",
             text="Scripts that use it stop working at once. This cannot be undone.",
@@ -379,11 +362,6 @@ def token_revoke(request, token_id: str):
     services.consultant_token_revoke(token=token)
     messages.success(request, f"The token {token.name} was revoked.")
     return redirect("tokens")
-
-
-def _confirm(request, *, title: str, text: str, button: str, cancel: str):
-    """The page that asks before a destructive action; it posts back to the same address."""
-    return render(request, "confirm.html", {"title": title, "text": text, "button": button, "cancel": cancel})
 
 
 # --- tenant host ----------------------------------------------------------------------------------
@@ -401,14 +379,11 @@ def people(request):
     return _people_render(request)
 
 
-def _people_render(request, *, member_form=None, key_form=None, status=200):
+def _people_render(request, *, member_form=None, status=200):
     invitation_hours = link_lifetime(OneTimeLink.Purpose.INVITATION).total_seconds() / 3600
     context = {
         "members": selectors.membership_list(client=request.tenant),
-        "api_keys": apikey_selectors.api_key_list(),
         "member_form": member_form or MemberForm(),
-        "key_form": key_form or ApiKeyForm(),
-        "new_key": _secret_pop(request) if status == 200 else None,
         "invitation_hours": invitation_hours,
     }
     return render(request, "engagements/people.html", context, status=status)
@@ -422,7 +397,7 @@ def member_add(request):
         try:
             membership = services.member_invite(client=request.tenant, invited_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"An invitation was e-mailed to {membership.user.email}.")
             return redirect("people")
@@ -446,7 +421,7 @@ def member_resend(request, member_id: int):
 def member_remove(request, member_id: int):
     membership = selectors.membership_get(client=request.tenant, membership_id=member_id)
     if request.method == "GET":
-        return _confirm(
+        return confirm(
             request,
             title=f"Remove {membership.user.email}?",
             text=f"They lose access to {request.tenant.name} at once. You can invite them again later.",
@@ -458,38 +433,6 @@ def member_remove(request, member_id: int):
         messages.success(request, f"{membership.user.email} was removed.")
     except ApplicationError as error:
         messages.error(request, error.message)
-    return redirect("people")
-
-
-@workspace_page(MANAGERS)
-@require_POST
-def api_key_add(request):
-    form = ApiKeyForm(request.POST)
-    if form.is_valid():
-        try:
-            api_key, key = apikey_services.api_key_create(created_by_user_id=request.user.pk, **form.cleaned_data)
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            _secret_show_once(request, name=api_key.name, key=key)
-            return redirect("people")
-    return _people_render(request, key_form=form, status=400)
-
-
-@require_http_methods(["GET", "POST"])
-@workspace_page(MANAGERS)
-def api_key_revoke(request, key_id: str):
-    api_key = apikey_selectors.api_key_get(prefix=key_id)
-    if request.method == "GET":
-        return _confirm(
-            request,
-            title=f"Revoke the API key {api_key.name}?",
-            text="Integrations that use it stop working at once. This cannot be undone.",
-            button="Revoke key",
-            cancel=reverse("people"),
-        )
-    apikey_services.api_key_revoke(api_key=api_key)
-    messages.success(request, f"The key {api_key.name} was revoked.")
     return redirect("people")
 
 

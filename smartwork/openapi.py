@@ -20,6 +20,7 @@ The convention (SmartWorkAutoSchema, the DEFAULT_SCHEMA_CLASS):
 
 import inspect
 from functools import cache
+from typing import cast
 
 from django.conf import settings
 from django.urls import get_resolver
@@ -30,8 +31,8 @@ from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS, AllowAny
+from rest_framework.settings import api_settings
 
-from smartwork.authentication import ConsultantTokenAuthentication, TenantApiKeyAuthentication
 from smartwork.permissions import IsConsultant, TenantAccess
 from smartwork.tenancy import ANY_ROLE, CLIENT_ADMIN, CLIENT_VIEWER, CONSULTANT
 
@@ -39,7 +40,7 @@ from smartwork.tenancy import ANY_ROLE, CLIENT_ADMIN, CLIENT_VIEWER, CONSULTANT
 
 
 class TenantApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "smartwork.authentication.TenantApiKeyAuthentication"
+    target_class = "apikeys.authentication.TenantApiKeyAuthentication"
     name = "ApiKey"
 
     def get_security_definition(self, auto_schema):
@@ -56,7 +57,7 @@ class TenantApiKeyScheme(OpenApiAuthenticationExtension):
 
 
 class ConsultantTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "smartwork.authentication.ConsultantTokenAuthentication"
+    target_class = "engagements.authentication.ConsultantTokenAuthentication"
     name = "ConsultantToken"
 
     def get_security_definition(self, auto_schema):
@@ -193,13 +194,17 @@ class SmartWorkAutoSchema(AutoSchema):
         return getattr(self.view, "read_roles" if safe else "write_roles", ANY_ROLE if safe else frozenset())
 
     def accepted_authenticators(self) -> tuple[type, ...]:
+        """The configured credentials that work on this host (each says where: `credential_host`),
+        API keys only where the operation takes them; and a signed-in session."""
         host = self.host()
-        if host == "public":
-            return (ConsultantTokenAuthentication, SessionAuthentication)
-        if host == "tenant":
-            keys = (TenantApiKeyAuthentication,) if self.key_scope() is not None else ()
-            return (*keys, SessionAuthentication)
-        return ()
+        if host not in ("public", "tenant"):
+            return ()
+        # The stubs type the setting as the dotted paths written in settings; DRF has imported the classes.
+        configured = cast("list[type]", api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+        credentials = [auth for auth in configured if getattr(auth, "credential_host", None) == host]
+        if host == "tenant" and self.key_scope() is None:
+            credentials = []
+        return (*credentials, SessionAuthentication)
 
     def access_note(self) -> str:
         host = self.host()

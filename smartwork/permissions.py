@@ -6,7 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from smartwork.tenancy import ANY_ROLE, on_public_host, request_tenant_role
+from smartwork.tenancy import ANY_ROLE, ApiKeyPrincipal, on_public_host, request_tenant_role
 
 
 class DenyAll(BasePermission):
@@ -40,14 +40,12 @@ class TenantAccess(BasePermission):
         if on_public_host():
             return False
         safe = request.method in SAFE_METHODS
-        from apikeys.models import ApiKey
-
-        if isinstance(request.auth, ApiKey):
+        if isinstance(request.user, ApiKeyPrincipal):
             needed = getattr(view, "read_key_scope" if safe else "write_key_scope", None)
             if needed is None:
                 self.message = "API keys cannot do this; a person must."
                 return False
-            if self.scope_rank[request.auth.scope] < self.scope_rank[needed]:
+            if self.scope_rank[request.user.scope] < self.scope_rank[needed]:
                 self.message = f"This needs an API key with the {needed} scope."
                 return False
             return True

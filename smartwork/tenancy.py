@@ -34,6 +34,7 @@ class ApiKeyPrincipal:
     """Stands in for request.user when a tenant API key authenticated the request."""
 
     api_key: "AbstractAPIKey"
+    scope: str  # read, write or admin (apikeys.models.ApiKey.Scope)
     is_authenticated: bool = True
     is_anonymous: bool = False
     is_active: bool = True

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from apikeys import api as apikey_api
+from apikeys import views as apikey_views
 from engagements import api_tenant, views
 
 api_v1 = [
@@ -22,7 +23,8 @@ urlpatterns = [
     path("people/members/", views.member_add, name="member_add"),
     path("people/members/<int:member_id>/remove/", views.member_remove, name="member_remove"),
     path("people/members/<int:member_id>/resend/", views.member_resend, name="member_resend"),
-    path("people/api-keys/", views.api_key_add, name="api_key_add"),
-    path("people/api-keys/<str:key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("api-keys/", apikey_views.api_keys, name="api_keys"),
+    path("api-keys/new/", apikey_views.api_key_add, name="api_key_add"),
+    path("api-keys/<str:key_id>/revoke/", apikey_views.api_key_revoke, name="api_key_revoke"),
     path("api/v1/", include((api_v1, "api"))),
 ]

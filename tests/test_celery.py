@@ -4,8 +4,8 @@ were sent from, and a client created with an empty pool is provisioned by the wo
 from django.test import Client as HttpClient
 from django_tenants.utils import tenant_context
 
+from apikeys.tasks import tenant_health
 from engagements.models import Client
-from smartwork.tasks import tenant_health
 from tests.conftest import PUBLIC_HOST
 
 TASK_TIMEOUT_S = 120

@@ -136,7 +136,7 @@ def tenant_build(side: str) -> Tenant:
         email=f"consultant-{side}@agency.test", password=PASSWORD, full_name=f"Consultant {canary}"
     )
     token_row, token = services.consultant_token_create(consultant=consultant, name=f"{canary} token")
-    client = provisioning.client_create_ready(
+    client = services.client_create_ready(
         name=f"{canary} Company",
         slug=f"tenant-{side}",
         domain=f"tenant-{side}.localhost",

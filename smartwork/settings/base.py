@@ -199,8 +199,8 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The first class names the scheme in 401 answers (Api-Key on tenant hosts, Token on the public one).
-        "smartwork.authentication.TenantApiKeyAuthentication",
-        "smartwork.authentication.ConsultantTokenAuthentication",
+        "apikeys.authentication.TenantApiKeyAuthentication",
+        "engagements.authentication.ConsultantTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Deny by default: every view names what it allows.

@@ -62,7 +62,7 @@ def test_an_invitee_follows_the_e_mailed_link_and_signs_in(world, live_stack, in
     a = world.a
     admin = browser.new_page(viewport={"width": 1280, "height": 800})
     sign_in(admin, live_stack.url(a.domain, "/login/"), a.admin.email)
-    admin.get_by_role("link", name="People & keys").click()
+    admin.get_by_role("navigation").get_by_role("link", name="People", exact=True).click()
     invite = admin.locator("#invite")
     invite.get_by_label("Email").fill(invitee_removed)
     invite.get_by_role("button", name="Invite").click()

@@ -96,7 +96,7 @@ def test_a_client_admin_sees_a_new_api_key_once(world, live_stack, b_api_keys_re
     b = world.b
     page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
     sign_in(page, live_stack.url(b.domain, "/login/"), b.admin.email)
-    page.get_by_role("link", name="People & keys").click()
+    page.get_by_role("navigation").get_by_role("link", name="API keys").click()
     page.get_by_label("Name").fill("browser test key")
     page.get_by_label("Scope").select_option("read")
     page.get_by_role("button", name="Create key").click()
@@ -105,7 +105,7 @@ def test_a_client_admin_sees_a_new_api_key_once(world, live_stack, b_api_keys_re
     key = shown.input_value()
     assert re.fullmatch(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}", key)
 
-    page.goto(live_stack.url(b.domain, "/people/"))
+    page.goto(live_stack.url(b.domain, "/api-keys/"))
     expect(page.get_by_text("browser test key")).to_be_visible()
     assert key not in page.content()
     assert key.split(".")[1] not in page.content()

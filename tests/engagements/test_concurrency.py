@@ -5,13 +5,13 @@ import threading
 
 from django.db import connection
 
-from engagements import provisioning, services
+from engagements import services
 from engagements.models import Membership, User
 from smartwork.errors import Conflict
 
 
 def test_two_admins_removing_each_other_at_once_leave_one_admin(world, committed):
-    client = provisioning.client_create_ready(
+    client = services.client_create_ready(
         name="Race Co",
         slug="race-co",
         domain="race-co.localhost",

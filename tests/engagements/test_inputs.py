@@ -91,7 +91,7 @@ def test_a_nul_byte_in_a_body_is_a_field_error(world):
         HTTP_HOST=world.a.domain,
     )
     assert response.status_code == 400 and "email" in response.json()
-    page = admin.post("/people/api-keys/", {"name": "ke\x00y", "scope": "read"}, HTTP_HOST=world.a.domain)
+    page = admin.post("/api-keys/new/", {"name": "ke\x00y", "scope": "read"}, HTTP_HOST=world.a.domain)
     assert page.status_code == 400 and "Null characters are not allowed" in page.content.decode()
     login_page = HttpClient().post(
         "/login/", {"username": "a@b.test", "password": "pa\x00ss"}, HTTP_HOST=world.a.domain

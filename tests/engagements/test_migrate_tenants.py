@@ -41,7 +41,7 @@ def _migrate_tenants(*args: str) -> str:
 
 
 def test_only_the_schemas_that_are_behind_are_migrated_pooled_ones_included(world, committed):
-    client = provisioning.client_create_ready(name="Behind", slug="behind", domain="behind.localhost")
+    client = services.client_create_ready(name="Behind", slug="behind", domain="behind.localhost")
     pooled = provisioning.tenant_pool_warm_one()
     assert "0 behind" in _migrate_tenants("--check")
 
@@ -157,7 +157,7 @@ def test_the_cli_never_hands_out_a_schema_behind_the_code(world, committed):
 
 
 def test_the_beat_catch_up_migrates_a_ready_schema_a_previous_release_left_behind(world, committed):
-    client = provisioning.client_create_ready(name="Late Job", slug="late-job", domain="late-job.localhost")
+    client = services.client_create_ready(name="Late Job", slug="late-job", domain="late-job.localhost")
     _drop_api_key_table(client.schema_name)
     assert provisioning.tenant_schemas_bring_current() == [client.schema_name]
     assert _has_api_key_table(client.schema_name)

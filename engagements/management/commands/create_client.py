@@ -1,4 +1,4 @@
-from engagements import provisioning
+from engagements import services
 from engagements.management.commands._base import ServiceCommand
 
 
@@ -17,7 +17,7 @@ class Command(ServiceCommand):
         fields = {
             key: options[key] for key in ("name", "slug", "domain", "admin_email", "admin_password", "consultant_email")
         }
-        client = provisioning.client_create_ready(**fields)
+        client = services.client_create_ready(**fields)
         self.stdout.write(f"Client {client.name} ({client.slug}) is ready at {client.primary_domain}.")
         if options["admin_email"]:
             # The invitation (with a link to set a password when needed) went to the admin's own

@@ -12,6 +12,7 @@ from django_tenants.migration_executors.standard import StandardExecutor
 from django_tenants.utils import get_tenant_base_migrate_command_class
 
 from engagements.management.commands._base import OneLineUsageErrors
+from engagements.models import Client
 from engagements.provisioning import POOL_LOCK_KEY, expected_migrations, job_lock, schemas_behind
 from smartwork.tenancy import set_schema_to_public
 
@@ -74,7 +75,5 @@ class Command(OneLineUsageErrors, BaseCommand):
     def tenant_schemas() -> list[str]:
         """Ready and pooled tenants: warming and provisioning schemas are migrated by their own job,
         and failed ones have no schema."""
-        from engagements.models import Client
-
         settled = Client.objects.filter(status__in=[Client.Status.READY, Client.Status.POOLED])
         return list(settled.exclude(schema_name="public").order_by("id").values_list("schema_name", flat=True))
