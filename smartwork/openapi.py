@@ -49,7 +49,7 @@ class TenantApiKeyScheme(OpenApiAuthenticationExtension):
             "in": "header",
             "name": "Authorization",
             "description": (
-                "`Api-Key <key>` on the client's own host (tenant API). A key has a scope, read < write < admin;"
+                "`Api-Key <key>` on the client's own host (the workspace's API). A key has a scope, read < write < admin;"
                 " each operation's description says the lowest scope it needs, and operations that do not"
                 " list this scheme refuse API keys."
             ),

@@ -213,3 +213,24 @@ def test_each_host_serves_its_own_contract_and_its_docs(client, world):
             if method in METHODS
         )
         assert client.get("/api/docs/", HTTP_HOST=domain).status_code == 200
+
+
+def test_the_word_tenant_never_reaches_what_users_read():
+    """One word per concept: users read "client" and "workspace"; "tenant" is for developers."""
+    from pathlib import Path
+
+    for urlconf in ("smartwork.urls_public", "smartwork.urls_tenant"):
+        schema = SchemaGenerator(urlconf=urlconf).get_schema(request=None, public=True)
+        texts = [
+            str(value)
+            for item in schema["paths"].values()
+            for operation in item.values()
+            if isinstance(operation, dict)
+            for key, value in operation.items()
+            if key in ("summary", "description")
+        ]
+        texts += [str(scheme.get("description", "")) for scheme in schema["components"]["securitySchemes"].values()]
+        assert not [text for text in texts if "tenant" in text.lower()], urlconf
+    root = Path(__file__).resolve().parents[1]
+    for template in [*root.glob("*/templates/**/*.html"), *root.glob("*/templates/**/*.txt")]:
+        assert "tenant" not in template.read_text().lower(), template
