@@ -30,7 +30,8 @@ def _send_after_commit(*, to: str, template: str, context: dict) -> None:
 
     def send() -> None:
         try:
-            send_mail(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [to])
+            # One line of plain words, whatever a name in it holds: a subject never carries a header.
+            send_mail(" ".join(subject.split()), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [to])
         except Exception:
             # The change is made; the person can ask again (resend, or "forgot password").
             logger.exception("Sending %s to a person failed", template)

@@ -6,9 +6,12 @@ transactions are opened here, and jobs start only after commit.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 
 from axes.utils import reset as axes_reset
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -17,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.http.request import validate_host
 from django.utils import timezone
 
-from engagements import emails, links, provisioning, tasks
+from engagements import emails, links, provisioning
 from engagements.models import (
     THEATER_SIGNS,
     Assignment,
@@ -41,10 +44,17 @@ HOSTNAME_RE = re.compile(
 RESERVED_SLUGS = {"www", "api", "admin", "static", "public", "localhost"}
 
 
+def job_after_commit(task_name: str, *args) -> None:
+    """Queue a Celery job once the transaction commits, by its name: the tasks import the services,
+    so the services name the tasks rather than import them. robust: if the broker is down the job is
+    lost, not the change; beat re-queues what matters (refills, stalled provisioning)."""
+    transaction.on_commit(lambda: current_app.send_task(task_name, args=list(args)), robust=True)
+
+
 def _pool_refill_after_commit() -> None:
     if settings.TENANT_POOL_SIZE > 0:
-        # robust: a broker hiccup must not fail a client that is already made; beat refills anyway.
-        transaction.on_commit(tasks.tenant_pool_refill.delay, robust=True)
+        # A broker hiccup must not fail a client that is already made; beat refills anyway.
+        job_after_commit("engagements.tasks.tenant_pool_refill")
 
 
 # --- people ---------------------------------------------------------------------------------------
@@ -127,15 +137,25 @@ class ClientCreated:
     from_pool: bool  # True: ready at once. False: provisioning by migrations in a Celery job.
 
 
+def _client_name_problem(name: str) -> str | None:
+    """What is wrong with a client's name, or None. The name goes into e-mail subjects and pages, so
+    line breaks and other control or format characters are refused."""
+    if not name:
+        return "A client needs a name."
+    if len(name) > 200:
+        return "A client name has at most 200 characters."
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in name):
+        return "A client name is one line of text, without control characters."
+    return None
+
+
 def _client_input_clean(*, name: str, slug: str, domain: str) -> tuple[str, str, str]:
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     slug = (slug or "").strip().lower()
     domain = (domain or "").strip().lower().rstrip(".")
-    if not name:
-        errors["name"] = ["A client needs a name."]
-    elif len(name) > 200:
-        errors["name"] = ["A client name has at most 200 characters."]
+    if problem := _client_name_problem(name):
+        errors["name"] = [problem]
     if len(slug) > 63 or not SLUG_RE.match(slug):
         errors["slug"] = ["A slug is 1-63 lowercase letters, digits or hyphens, not starting or ending with one."]
     elif slug in RESERVED_SLUGS:
@@ -267,7 +287,7 @@ def client_create(
                 _pool_refill_after_commit()  # tops the pool up and brings passed-over schemas current
             else:
                 # robust: if the job cannot be queued now, beat's client_provision_stalled queues it later.
-                transaction.on_commit(lambda: tasks.client_provision.delay(client.pk), robust=True)
+                job_after_commit("engagements.tasks.client_provision", client.pk)
     except IntegrityError as error:
         # Another request took the slug, the domain or the new admin's address between our check
         # and our write; any other constraint is a real error and is raised as it is.
@@ -329,7 +349,7 @@ def client_provision_retry(*, client: Client) -> Client:
     client.status = Client.Status.PROVISIONING
     client.failure_reason = ""
     client.save(update_fields=["status", "failure_reason"])
-    transaction.on_commit(lambda: tasks.client_provision.delay(client.pk), robust=True)
+    job_after_commit("engagements.tasks.client_provision", client.pk)
     return client
 
 
@@ -429,6 +449,14 @@ def member_invitation_resend(*, membership: Membership, resent_by: User | None) 
             f"{membership.user.email} has already joined; if they forgot their password, "
             "they can reset it from the sign-in page."
         )
+    sent_lately = OneTimeLink.objects.filter(
+        user=membership.user,
+        client=membership.client,
+        purpose=OneTimeLink.Purpose.INVITATION,
+        created_at__gt=timezone.now() - LINK_RESEND_COOLDOWN,
+    )
+    if sent_lately.exists():
+        raise Conflict("The invitation was sent less than a minute ago; give it a moment to arrive.")
     _invitation_email(membership=membership, invited_by=resent_by)
     return membership
 
@@ -486,10 +514,16 @@ def user_may_sign_in_at(*, user: User, client: Client | None) -> bool:
     return Membership.objects.filter(user=user, client=client).exists()
 
 
+# A person's reset (or invitation) link is not replaced again within this time: nobody can keep a
+# person's latest link from working, or flood their inbox, by asking over and over.
+LINK_RESEND_COOLDOWN = timedelta(minutes=1)
+
+
 @transaction.atomic
 def password_reset_request(*, email: str, client: Client | None) -> None:
     """E-mail a reset link when this address belongs to someone who may sign in on this host; do
-    nothing otherwise. The caller answers the same either way, so nobody learns who has an account."""
+    nothing otherwise. It runs as a Celery job (engagements.tasks.password_reset_request), so the
+    sign-in page's answer takes the same time whether or not the address has an account."""
     try:
         email = _email_clean(email)
     except ValidationError:
@@ -497,6 +531,15 @@ def password_reset_request(*, email: str, client: Client | None) -> None:
     user = User.objects.filter(email=email).first()
     if user is None or not user_may_sign_in_at(user=user, client=client):
         return
+    recent = OneTimeLink.objects.filter(
+        user=user,
+        purpose=OneTimeLink.Purpose.PASSWORD_RESET,
+        client=client,
+        closed_at__isnull=True,
+        created_at__gt=timezone.now() - LINK_RESEND_COOLDOWN,
+    )
+    if recent.exists():
+        return  # asked again within the cool-down: the link just sent stays the one that works
     links.links_close(
         user=user, purposes=[OneTimeLink.Purpose.PASSWORD_RESET], client=client, reason=OneTimeLink.Closed.REPLACED
     )
@@ -505,9 +548,12 @@ def password_reset_request(*, email: str, client: Client | None) -> None:
 
 
 @transaction.atomic
-def password_set_with_link(*, token: str, purpose: str, client: Client | None, password: str) -> User:
+def password_set_with_link(
+    *, token: str, purpose: str, client: Client | None, password: str, address: str | None = None
+) -> User:
     """Set a password through an invitation or reset link (spent here). Every other open invitation
-    or reset link of the person closes, and any lock-out after wrong passwords is lifted."""
+    or reset link of the person closes, and a lock-out after wrong passwords is lifted for the
+    address the person set it from (others who were guessing stay locked out)."""
     checked = links.link_spend(token=token, purpose=purpose, client=client)
     if checked.problem is not None:
         raise LinkRefused(checked.problem)
@@ -523,7 +569,8 @@ def password_set_with_link(*, token: str, purpose: str, client: Client | None, p
         purposes=[OneTimeLink.Purpose.INVITATION, OneTimeLink.Purpose.PASSWORD_RESET],
         reason=OneTimeLink.Closed.PASSWORD_SET,
     )
-    axes_reset(username=user.email)
+    if address:
+        axes_reset(ip=address, username=user.email)
     return user
 
 
@@ -554,10 +601,8 @@ def client_workspace_update(*, client: Client, name: str | None = None, currency
     changes: dict[str, str] = {}
     if name is not None:
         name = name.strip()
-        if not name:
-            errors["name"] = ["A client needs a name."]
-        elif len(name) > 200:
-            errors["name"] = ["A client name has at most 200 characters."]
+        if problem := _client_name_problem(name):
+            errors["name"] = [problem]
         changes["name"] = name
     if currency is not None:
         if not re.fullmatch(r"[A-Z]{3}", currency):

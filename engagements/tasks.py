@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from engagements import provisioning
+from engagements import provisioning, services
+from engagements.models import Client
 
 
 @shared_task
@@ -24,3 +25,12 @@ def client_provision_stalled() -> None:
 @shared_task
 def tenant_schemas_bring_current() -> None:
     provisioning.tenant_schemas_bring_current()
+
+
+@shared_task
+def password_reset_request(email: str, client_id: int | None) -> None:
+    """'Forgot password', off the request: whether the address has an account shows in no timing."""
+    client = Client.objects.filter(pk=client_id).first() if client_id is not None else None
+    if client_id is not None and client is None:
+        return
+    services.password_reset_request(email=email, client=client)

@@ -5,6 +5,9 @@ Every POST that changes something answers with a redirect (refreshing never repe
 made by a POST (an API key, a token) is kept in the session for the one page view that shows it.
 """
 
+import logging
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -17,8 +20,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
+from kombu.exceptions import OperationalError
 
-from engagements import selectors, services
+from engagements import selectors, services, tasks
 from engagements.forms import (
     ClientForm,
     HostLoginForm,
@@ -39,6 +43,7 @@ from smartwork.permissions import consultant_page, workspace_page
 from smartwork.tenancy import MANAGERS, on_public_host, workspace_url
 
 SIGN_IN_BACKEND = "engagements.backends.HostAccessBackend"
+logger = logging.getLogger(__name__)
 
 
 def _host_client(request):
@@ -87,6 +92,11 @@ class LoginView(auth_views.LoginView):
         _signed_in(self.request, form.get_user())
         return redirect(self.get_success_url())
 
+    def get_success_url(self):
+        """`next`, unless it leads back to this page (a redirect loop): then the home page."""
+        target = super().get_success_url()
+        return self.get_default_redirect_url() if urlsplit(target).path == self.request.path else target
+
 
 @require_GET
 def home(request):
@@ -104,7 +114,11 @@ def password_reset_request(request):
         if _address_limited(request, "password-reset"):
             return rate_limited(request)
         if form.is_valid():
-            services.password_reset_request(email=form.cleaned_data["email"], client=_host_client(request))
+            client = _host_client(request)
+            try:
+                tasks.password_reset_request.delay(form.cleaned_data["email"], client.pk if client else None)
+            except OperationalError:
+                logger.exception("Queueing a password reset failed")  # the person can ask again
             return redirect("password_reset_sent")
     hours = link_lifetime(OneTimeLink.Purpose.PASSWORD_RESET).total_seconds() / 3600
     return render(request, "registration/password_reset_request.html", {"form": form, "hours": hours})
@@ -134,7 +148,11 @@ def _password_link_page(request, *, token: str, purpose: str, template: str):
     if request.method == "POST" and form.is_valid():
         try:
             user = services.password_set_with_link(
-                token=token, purpose=purpose, client=client, password=form.cleaned_data["new_password1"]
+                token=token,
+                purpose=purpose,
+                client=client,
+                password=form.cleaned_data["new_password1"],
+                address=client_address(request),
             )
         except services.LinkRefused as refused:
             return _link_refused_page(request, purpose=purpose, problem=refused.reason)

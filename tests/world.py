@@ -203,7 +203,7 @@ def provisioning_client_build() -> BystanderClient:
     """A client made with the pool empty (TENANT_POOL_SIZE is 0 in tests): it stays provisioning.
     Its provisioning job is not queued, so no worker (the live stack's) ever builds it."""
     canary = new_canary("p")
-    with mock.patch("engagements.tasks.client_provision.delay"):
+    with mock.patch("engagements.services.job_after_commit"):
         created = services.client_create(
             name=f"{canary} Provisioning", slug="tenant-provisioning", domain="tenant-provisioning.localhost"
         )
@@ -217,7 +217,7 @@ def provisioning_client_build() -> BystanderClient:
 def failed_client_build() -> BystanderClient:
     """A client whose provisioning failed (the migration raised): no schema, no Domain row."""
     canary = new_canary("f")
-    with mock.patch("engagements.tasks.client_provision.delay"):
+    with mock.patch("engagements.services.job_after_commit"):
         created = services.client_create(
             name=f"{canary} Failed", slug="tenant-failed", domain="tenant-failed.localhost"
         )

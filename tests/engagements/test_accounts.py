@@ -15,6 +15,7 @@ from django.utils import timezone
 from engagements import links, services
 from engagements.forms import SIGN_IN_REFUSED
 from engagements.models import Assignment, Membership, OneTimeLink, User
+from smartwork.celery import app as celery_app
 from smartwork.netaddr import client_address
 from tests.conftest import PUBLIC_HOST, login
 from tests.world import PASSWORD
@@ -41,7 +42,8 @@ def is_signed_in(http: HttpClient, host: str) -> bool:
 
 @pytest.fixture
 def mail(mailoutbox, django_capture_on_commit_callbacks):
-    """Run a block and return the e-mails it sent (they are sent after commit)."""
+    """Run a block and return the e-mails it sent (they are sent after commit). The jobs the block
+    queues (a password reset request) run in this process, as the worker would run them."""
 
     def during(action):
         start = len(mailoutbox)
@@ -49,7 +51,9 @@ def mail(mailoutbox, django_capture_on_commit_callbacks):
             result = action()
         return result, mailoutbox[start:]
 
-    return during
+    celery_app.conf.task_always_eager = True
+    yield during
+    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture
@@ -213,6 +217,9 @@ def test_an_admin_resends_an_invitation_and_the_earlier_link_stops_working(world
         )
     )
     admin = signed_in(a.domain, a.admin.email)
+    too_soon = admin.post(f"/api/v1/members/{membership.id}/resend/", HTTP_HOST=a.domain)
+    assert too_soon.status_code == 409 and "less than a minute ago" in too_soon.json()["detail"]
+    OneTimeLink.objects.filter(user=membership.user).update(created_at=timezone.now() - timedelta(minutes=2))
     response, second = mail(lambda: admin.post(f"/api/v1/members/{membership.id}/resend/", HTTP_HOST=a.domain))
     assert response.status_code == 202 and "/invite/" not in response.content.decode()
     assert second[0].to == ["resend@client-a.test"]
@@ -220,6 +227,7 @@ def test_an_admin_resends_an_invitation_and_the_earlier_link_stops_working(world
     assert old.status_code == 410 and "newer link replaced" in old.content.decode()
     assert HttpClient().get(the_link(second[0])[1], HTTP_HOST=a.domain).status_code == 200
     # From the page too, with a redirect; and once the person has joined, a resend is refused.
+    OneTimeLink.objects.filter(user=membership.user).update(created_at=timezone.now() - timedelta(minutes=2))
     page_response, third = mail(lambda: admin.post(f"/people/members/{membership.id}/resend/", HTTP_HOST=a.domain))
     assert page_response.status_code == 302 and len(third) == 1
     Membership.objects.filter(pk=membership.pk).update(joined_at=timezone.now())
@@ -282,10 +290,18 @@ def test_a_password_reset_lifts_a_lockout(world, mail, settings):
         HttpClient().post("/login/", {"username": a.viewer.email, "password": "wrong-password"}, HTTP_HOST=a.domain)
     locked = HttpClient().post("/login/", {"username": a.viewer.email, "password": PASSWORD}, HTTP_HOST=a.domain)
     assert locked.status_code == 429 and "Reset your password" in locked.content.decode()
+    stranger = {"REMOTE_ADDR": "203.0.113.50"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        HttpClient().post("/login/", {"username": a.viewer.email, "password": "guess"}, HTTP_HOST=a.domain, **stranger)
     _, sent = mail(lambda: HttpClient().post("/password-reset/", {"email": a.viewer.email}, HTTP_HOST=a.domain))
     new = {"new_password1": "After-lockout-pass-5", "new_password2": "After-lockout-pass-5"}
     HttpClient().post(the_link(sent[0])[1], new, HTTP_HOST=a.domain)
     login(HttpClient(), host=a.domain, email=a.viewer.email, password="After-lockout-pass-5")
+    # Only the address the person reset from is unlocked: whoever was guessing elsewhere stays out.
+    guessing = HttpClient().post(
+        "/login/", {"username": a.viewer.email, "password": "After-lockout-pass-5"}, HTTP_HOST=a.domain, **stranger
+    )
+    assert guessing.status_code == 429
 
 
 def forwarded(client_ip: str, proxy: str = "10.0.0.2") -> dict:
@@ -322,6 +338,10 @@ def test_a_forged_forwarded_for_entry_does_not_change_the_counted_address(rf):
         assert client_address(request) == "10.0.0.2"  # no proxy trusted: the header is the client's own text
     with override_settings(TRUSTED_PROXY_COUNT=2):
         assert client_address(request) == "198.51.100.7"
+    # IPv6 is counted per /64, which one subscriber usually holds whole.
+    six = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="2001:db8:1:2:aaaa::1")
+    other_in_same_64 = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="2001:db8:1:2:bbbb::9")
+    assert client_address(six) == client_address(other_in_same_64) == "2001:db8:1:2::"
 
 
 @override_settings(TRUSTED_PROXY_COUNT=1, SIGN_IN_RATE_PER_ADDRESS="4/m")
@@ -486,3 +506,55 @@ def test_a_consultant_manages_personal_tokens_on_a_page_and_sees_a_new_one_once(
         HttpClient().get("/api/v1/clients/", HTTP_HOST=PUBLIC_HOST, HTTP_AUTHORIZATION=f"Token {shown[1]}").status_code
         == 401
     )
+
+
+def test_forgot_password_does_the_same_work_in_the_request_whatever_the_address(world, monkeypatch):
+    from engagements import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.password_reset_request, "delay", lambda *args: queued.append(args))
+    links_before = OneTimeLink.objects.count()
+    for email in (world.a.admin.email, "nobody@nowhere.test", world.b.admin.email):
+        response = HttpClient().post("/password-reset/", {"email": email}, HTTP_HOST=world.a.domain)
+        assert response.status_code == 302 and response["Location"] == "/password-reset/sent/"
+    # One job each, the same shape; the lookup, the link and the e-mail happen in the worker.
+    assert [len(args) for args in queued] == [2, 2, 2] and {args[1] for args in queued} == {world.a.client.pk}
+    assert OneTimeLink.objects.count() == links_before
+
+
+def test_asking_again_within_a_minute_keeps_the_link_just_sent(world, mail):
+    a = world.a
+    _, first = mail(lambda: HttpClient().post("/password-reset/", {"email": a.admin.email}, HTTP_HOST=a.domain))
+    _, second = mail(lambda: HttpClient().post("/password-reset/", {"email": a.admin.email}, HTTP_HOST=a.domain))
+    assert len(first) == 1 and second == []
+    assert HttpClient().get(the_link(first[0])[1], HTTP_HOST=a.domain).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name", ["Acme\r\nBcc: evil@x.test", "Acme\n\nURGENT: verify at https://evil.test", "Acme\u2028x"]
+)
+def test_a_client_name_is_one_line_so_no_e_mail_can_be_written_through_it(world, name):
+    admin = signed_in(world.a.domain, world.a.admin.email)
+    response = admin.patch(
+        "/api/v1/workspace/", {"name": name}, content_type="application/json", HTTP_HOST=world.a.domain
+    )
+    assert response.status_code == 400 and "one line" in response.json()["name"][0]
+    consultant = signed_in(PUBLIC_HOST, world.a.consultant.email)
+    created = consultant.post(
+        "/api/v1/clients/",
+        {"name": name, "slug": "one-line", "domain": "one-line.localhost"},
+        content_type="application/json",
+        HTTP_HOST=PUBLIC_HOST,
+    )
+    assert created.status_code == 400 and "name" in created.json()
+
+
+def test_a_sign_in_link_that_leads_back_to_the_sign_in_page_goes_home_instead(world):
+    http = signed_in(world.a.domain, world.a.admin.email)
+    response = http.get("/login/?next=/login/", HTTP_HOST=world.a.domain)
+    assert response.status_code == 302 and response["Location"] == "/"
+    fresh = HttpClient()
+    answer = fresh.post(
+        "/login/?next=/login/", {"username": world.a.admin.email, "password": PASSWORD}, HTTP_HOST=world.a.domain
+    )
+    assert answer.status_code == 302 and answer["Location"] == "/"
