@@ -100,3 +100,16 @@ def links_close(*, user: User, purposes: list[str], reason: str, client: Client 
     if client is not None:
         links = links.filter(client=client)
     return links.update(closed_at=timezone.now(), closed_reason=reason)
+
+
+# Spent or expired links are kept this long (what happened to a link can be told for a while), then purged.
+LINKS_KEPT_FOR = timedelta(days=30)
+
+
+def links_purge() -> int:
+    """Delete links that stopped working more than LINKS_KEPT_FOR ago (hand-overs add one per
+    "Open workspace"); returns how many went."""
+    cutoff = timezone.now() - LINKS_KEPT_FOR
+    ended = OneTimeLink.objects.filter(closed_at__lt=cutoff) | OneTimeLink.objects.filter(expires_at__lt=cutoff)
+    deleted, _ = ended.delete()
+    return deleted

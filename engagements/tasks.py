@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from engagements import provisioning, services
+from engagements import links, provisioning, services
 from engagements.models import Client
 
 
@@ -34,3 +34,8 @@ def password_reset_request(email: str, client_id: int | None) -> None:
     if client_id is not None and client is None:
         return
     services.password_reset_request(email=email, client=client)
+
+
+@shared_task
+def links_purge() -> None:
+    links.links_purge()

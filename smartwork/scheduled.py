@@ -14,6 +14,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.tasks.tenant_schemas_bring_current",
         "schedule": crontab(minute="*/5"),
     },
+    # One-time links that stopped working more than 30 days ago (engagements.links.LINKS_KEPT_FOR).
+    "links-purge": {
+        "task": "engagements.tasks.links_purge",
+        "schedule": crontab(hour=3, minute=17),
+    },
     # Queue again the provisioning of clients whose job was lost (broker down, worker killed).
     "client-provision-stalled": {
         "task": "engagements.tasks.client_provision_stalled",

@@ -558,3 +558,19 @@ def test_a_sign_in_link_that_leads_back_to_the_sign_in_page_goes_home_instead(wo
         "/login/?next=/login/", {"username": world.a.admin.email, "password": PASSWORD}, HTTP_HOST=world.a.domain
     )
     assert answer.status_code == 302 and answer["Location"] == "/"
+
+
+def test_links_that_stopped_working_a_month_ago_are_purged_and_the_others_kept(world):
+    long_ago = timezone.now() - links.LINKS_KEPT_FOR - timedelta(days=1)
+    spent = services.handover_create(consultant=world.a.consultant, client=world.a.client)
+    expired = services.handover_create(consultant=world.a.consultant, client=world.a.client)
+    recent = services.handover_create(consultant=world.a.consultant, client=world.a.client)
+    links.link_spend(token=spent, purpose="handover", client=world.a.client)
+    OneTimeLink.objects.filter(closed_at__isnull=False).update(closed_at=long_ago)
+    OneTimeLink.objects.filter(closed_at__isnull=True, purpose="handover").exclude(
+        pk=links.link_check(token=recent, purpose="handover", client=world.a.client).link.pk
+    ).update(expires_at=long_ago)
+    links.links_purge()
+    assert links.link_check(token=spent, purpose="handover", client=world.a.client).problem == "unknown"
+    assert links.link_check(token=expired, purpose="handover", client=world.a.client).problem == "unknown"
+    assert links.link_check(token=recent, purpose="handover", client=world.a.client).usable
