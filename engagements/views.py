@@ -1,5 +1,6 @@
 """Pages of both hosts: sign-in and passwords, the consultant's portfolio, client pages and tokens,
-the hand-over to a workspace, and the client workspace with its people and keys.
+the hand-over to a workspace, and the client workspace with its people (its API keys page is in
+apikeys.views).
 
 Every POST that changes something answers with a redirect (refreshing never repeats it); a secret
 made by a POST (an API key, a token) is kept in the session for the one page view that shows it.
