@@ -28,3 +28,8 @@ urlpatterns = [
     path("api-keys/<str:key_id>/revoke/", apikey_views.api_key_revoke, name="api_key_revoke"),
     path("api/v1/", include((api_v1, "api"))),
 ]
+
+handler400 = "smartwork.error_views.bad_request"
+handler403 = "smartwork.error_views.permission_denied"
+handler404 = "smartwork.error_views.page_not_found"
+handler500 = "smartwork.error_views.server_error"

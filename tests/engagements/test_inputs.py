@@ -175,3 +175,34 @@ def test_a_host_no_client_has_answers_404_in_the_callers_language(world, host):
     assert api.status_code == 404 and api.json()["code"] == "unknown_host"
     page = HttpClient().get("/login/", HTTP_HOST=host)
     assert page.status_code == 404 and "Not found" in page.content.decode()
+
+
+def test_api_paths_answer_errors_in_json_never_html(world):
+    missing = HttpClient().get("/api/v1/no-such-thing/", HTTP_HOST=world.a.domain)
+    assert missing.status_code == 404 and missing.json() == {"detail": "Not found."}
+    page = HttpClient().get("/no-such-page/", HTTP_HOST=world.a.domain)
+    assert (
+        page.status_code == 404
+        and "Not found" in page.content.decode()
+        and page["Content-Type"].startswith("text/html")
+    )
+    admin = signed_in(world.a.domain, world.a.admin.email)
+    form = admin.post(
+        "/api/v1/members/", "a=1", content_type="application/x-www-form-urlencoded", HTTP_HOST=world.a.domain
+    )
+    assert form.status_code == 415 and "detail" in form.json()  # the API takes JSON only
+
+
+@pytest.mark.parametrize(
+    ("handler", "status"),
+    [("bad_request", 400), ("permission_denied", 403), ("page_not_found", 404), ("server_error", 500)],
+)
+def test_djangos_own_error_answers_are_json_on_api_paths_and_our_pages_elsewhere(world, rf, handler, status):
+    from smartwork import error_views
+
+    view = getattr(error_views, handler)
+    api = view(rf.get("/api/v1/members/")) if handler == "server_error" else view(rf.get("/api/v1/members/"), None)
+    assert api.status_code == status and api["Content-Type"] == "application/json" and b"detail" in api.content
+    request = rf.get("/people/")
+    page = view(request) if handler == "server_error" else view(request, Exception("why"))
+    assert page.status_code == status and page["Content-Type"].startswith("text/html")
