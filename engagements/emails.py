@@ -11,18 +11,11 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from engagements.links import link_lifetime
+from engagements.links import link_lifetime_words
 from engagements.models import Client, OneTimeLink, User
 from smartwork.tenancy import public_url, workspace_url
 
 logger = logging.getLogger(__name__)
-
-
-def _lifetime_words(purpose: str) -> str:
-    hours = link_lifetime(purpose).total_seconds() / 3600
-    if hours >= 48 and hours % 24 == 0:
-        return f"{int(hours // 24)} days"
-    return "1 hour" if hours == 1 else f"{hours:g} hours"
 
 
 def _send_after_commit(*, to: str, template: str, context: dict) -> None:
@@ -50,7 +43,7 @@ def invitation_send(*, user: User, client: Client, token: str | None, invited_by
             "invited_by": invited_by,
             "link": workspace_url(client, f"/invite/{token}/") if token else None,
             "sign_in": workspace_url(client, "/login/"),
-            "lifetime": _lifetime_words(OneTimeLink.Purpose.INVITATION),
+            "lifetime": link_lifetime_words(OneTimeLink.Purpose.INVITATION),
         },
     )
 
@@ -63,6 +56,6 @@ def password_reset_send(*, user: User, client: Client | None, token: str) -> Non
         context={
             "client": client,
             "link": workspace_url(client, path) if client else public_url(path),
-            "lifetime": _lifetime_words(OneTimeLink.Purpose.PASSWORD_RESET),
+            "lifetime": link_lifetime_words(OneTimeLink.Purpose.PASSWORD_RESET),
         },
     )

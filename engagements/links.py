@@ -31,6 +31,18 @@ def link_lifetime(purpose: str) -> timedelta:
     return timedelta(seconds=settings.HANDOVER_LINK_SECONDS)
 
 
+def link_lifetime_words(purpose: str) -> str:
+    """How long a new link of this purpose works, as the pages and e-mails say it: "1 hour",
+    "5 hours", "3 days"."""
+    hours = link_lifetime(purpose).total_seconds() / 3600
+    if hours >= 48 and hours % 24 == 0:
+        return f"{int(hours // 24)} days"
+    if hours < 1:
+        minutes = round(hours * 60)
+        return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return "1 hour" if hours == 1 else f"{hours:g} hours"
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -34,7 +34,7 @@ from engagements.forms import (
     TheaterCheckForm,
     TokenForm,
 )
-from engagements.links import link_check, link_lifetime
+from engagements.links import link_check, link_lifetime_words
 from engagements.middleware import session_bind_to_host
 from engagements.models import THEATER_SIGNS, OneTimeLink
 from smartwork.errors import ApplicationError
@@ -64,7 +64,7 @@ def _address_limited(request, group: str) -> bool:
     )
 
 
-def rate_limited(request, exception=None):
+def rate_limited(request):
     return render(request, "429.html", status=429)
 
 
@@ -121,14 +121,14 @@ def password_reset_request(request):
             except OperationalError:
                 logger.exception("Queueing a password reset failed")  # the person can ask again
             return redirect("password_reset_sent")
-    hours = link_lifetime(OneTimeLink.Purpose.PASSWORD_RESET).total_seconds() / 3600
-    return render(request, "registration/password_reset_request.html", {"form": form, "hours": hours})
+    lifetime = link_lifetime_words(OneTimeLink.Purpose.PASSWORD_RESET)
+    return render(request, "registration/password_reset_request.html", {"form": form, "lifetime": lifetime})
 
 
 @require_GET
 def password_reset_sent(request):
-    hours = link_lifetime(OneTimeLink.Purpose.PASSWORD_RESET).total_seconds() / 3600
-    return render(request, "registration/password_reset_sent.html", {"hours": hours})
+    lifetime = link_lifetime_words(OneTimeLink.Purpose.PASSWORD_RESET)
+    return render(request, "registration/password_reset_sent.html", {"lifetime": lifetime})
 
 
 def _link_refused_page(request, *, purpose: str, problem: str):
@@ -399,11 +399,10 @@ def people(request):
 
 
 def _people_render(request, *, member_form=None, status=200):
-    invitation_hours = link_lifetime(OneTimeLink.Purpose.INVITATION).total_seconds() / 3600
     context = {
         "members": selectors.membership_list(client=request.tenant),
         "member_form": member_form or MemberForm(),
-        "invitation_hours": invitation_hours,
+        "invitation_lifetime": link_lifetime_words(OneTimeLink.Purpose.INVITATION),
     }
     return render(request, "engagements/people.html", context, status=status)
 

@@ -168,7 +168,6 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # (django-ratelimit, counted in Redis without the tenant key prefix so the limit spans hosts).
 SIGN_IN_RATE_PER_ADDRESS = env("SMARTWORK_SIGN_IN_RATE_PER_ADDRESS", default="30/10m")
 RATELIMIT_USE_CACHE = "ratelimit"
-RATELIMIT_VIEW = "engagements.views.rate_limited"
 # django-ratelimit lists django-redis, not Django's own RedisCache, as supported; Django's backend has
 # the atomic add/incr the counters need (INCR in Redis), so its warning is silenced knowingly.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]

@@ -574,3 +574,14 @@ def test_links_that_stopped_working_a_month_ago_are_purged_and_the_others_kept(w
     assert links.link_check(token=spent, purpose="handover", client=world.a.client).problem == "unknown"
     assert links.link_check(token=expired, purpose="handover", client=world.a.client).problem == "unknown"
     assert links.link_check(token=recent, purpose="handover", client=world.a.client).usable
+
+
+def test_pages_and_e_mails_say_how_long_a_link_works_in_plain_words(world, settings):
+    settings.INVITATION_LINK_HOURS, settings.PASSWORD_RESET_LINK_HOURS, settings.HANDOVER_LINK_SECONDS = 72, 1, 60
+    assert links.link_lifetime_words("invitation") == "3 days"
+    assert links.link_lifetime_words("password_reset") == "1 hour"
+    assert links.link_lifetime_words("handover") == "1 minute"
+    for path in ("/password-reset/", "/password-reset/sent/"):
+        assert "works once, for 1 hour." in HttpClient().get(path, HTTP_HOST=world.a.domain).content.decode()
+    people = signed_in(world.a.domain, world.a.admin.email).get("/people/", HTTP_HOST=world.a.domain)
+    assert "it works once, for 3 days;" in people.content.decode()
