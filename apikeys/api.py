@@ -6,15 +6,17 @@ from rest_framework.response import Response
 
 from apikeys import selectors, services
 from apikeys.models import ApiKey
-from smartwork.api import WorkspaceManagersApi, page_of, paginated
+from smartwork.actors import request_actor
+from smartwork.api import WorkspaceManagersApi, actor_field, page_of, paginated
 
 
 class ApiKeyOutput(serializers.ModelSerializer):
     id = serializers.CharField(source="prefix", help_text="The key's public id: its first characters.")
+    actor = actor_field("Who made the key.")
 
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "scope", "created", "last_used_at", "revoked", "revoked_at"]
+        fields = ["id", "name", "scope", "created", "actor", "last_used_at", "revoked", "revoked_at"]
 
 
 class ApiKeyCreatedOutput(ApiKeyOutput):
@@ -55,7 +57,7 @@ class ApiKeyListCreateApi(ApiKeyBase):
         """
         data = ApiKeyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        api_key, key = services.api_key_create(created_by_user_id=request.user.pk, **data.validated_data)
+        api_key, key = services.api_key_create(actor=request_actor(request), **data.validated_data)
         return Response({**ApiKeyOutput(api_key).data, "key": key}, status=status.HTTP_201_CREATED)
 
 

@@ -3,8 +3,10 @@
 from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey
 
+from smartwork.actors import ActorFields
 
-class ApiKey(AbstractAPIKey):
+
+class ApiKey(AbstractAPIKey, ActorFields):
     """`Authorization: Api-Key <key>` on the tenant's host. The prefix is the key's public id."""
 
     class Scope(models.TextChoices):
@@ -13,8 +15,7 @@ class ApiKey(AbstractAPIKey):
         ADMIN = "admin", "admin"
 
     scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.WRITE)
-    # The person who made the key (public-schema user id; no cross-schema foreign key).
-    created_by_user_id = models.BigIntegerField(null=True, blank=True)
+    # Who made the key is its actor (ActorFields).
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -5,11 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from apikeys.models import ApiKey
+from smartwork.actors import Actor
 
 
-def api_key_create(
-    *, name: str, scope: str = ApiKey.Scope.WRITE, created_by_user_id: int | None = None
-) -> tuple[ApiKey, str]:
+def api_key_create(*, name: str, scope: str = ApiKey.Scope.WRITE, actor: Actor) -> tuple[ApiKey, str]:
     name = (name or "").strip()
     errors = {}
     if not name:
@@ -20,7 +19,7 @@ def api_key_create(
         errors["scope"] = [f"'{scope}' is not a scope; choose read, write or admin."]
     if errors:
         raise ValidationError(errors)
-    api_key, key = ApiKey.objects.create_key(name=name, scope=scope, created_by_user_id=created_by_user_id)
+    api_key, key = ApiKey.objects.create_key(name=name, scope=scope, **actor.as_fields())
     assert isinstance(api_key, ApiKey)  # the library's manager is typed as returning its abstract base
     return api_key, key
 

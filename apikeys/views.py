@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apikeys import selectors, services
 from apikeys.forms import ApiKeyForm
+from smartwork.actors import request_actor
 from smartwork.pages import confirm, form_errors_from, secret_pop, secret_show_once
 from smartwork.permissions import workspace_page
 from smartwork.tenancy import MANAGERS
@@ -34,7 +35,7 @@ def api_key_add(request):
     form = ApiKeyForm(request.POST)
     if form.is_valid():
         try:
-            api_key, key = services.api_key_create(created_by_user_id=request.user.pk, **form.cleaned_data)
+            api_key, key = services.api_key_create(actor=request_actor(request), **form.cleaned_data)
         except ValidationError as error:
             form_errors_from(form, error)
         else:

@@ -81,11 +81,12 @@ def tenants_ensure(total: int, names: Counter) -> None:
     """Ready tenants (real migrated schemas with their rows) until `total` exist."""
     from engagements.models import Client
     from engagements.services import client_create_ready
+    from smartwork.actors import Actor
 
     have = Client.objects.exclude(schema_name="public").count()
     for index in range(have, total):
         slug = names.next()
-        client_create_ready(name=slug, slug=slug, domain=f"{slug}.bench.localhost")
+        client_create_ready(actor=Actor.cli("bench"), name=slug, slug=slug, domain=f"{slug}.bench.localhost")
         if (index + 1) % 25 == 0:
             print(f"  {index + 1}/{total} tenants", flush=True)
 
@@ -93,6 +94,7 @@ def tenants_ensure(total: int, names: Counter) -> None:
 def time_client_creation(count: int, names: Counter, consultant, *, pooled: bool) -> list[float]:
     """ms per client: claiming a pooled schema, or (pooled=False) migrating a new one as the Celery job does."""
     from engagements import provisioning, services
+    from smartwork.actors import Actor
 
     if pooled:
         for _ in range(count):
@@ -105,7 +107,7 @@ def time_client_creation(count: int, names: Counter, consultant, *, pooled: bool
             name=slug,
             slug=slug,
             domain=f"{slug}.bench.localhost",
-            created_by=consultant,
+            actor=Actor.person(consultant, "consultant"),
             admin_email=f"admin@{slug}.test",
         )
         client = created.client if pooled else provisioning.client_provision(client_id=created.client.pk)

@@ -8,7 +8,8 @@ from rest_framework.views import APIView
 from engagements import selectors, services
 from engagements.models import THEATER_SIGNS, Client, ConsultantToken, Phase, PhaseChange, TheaterCheck, User
 from engagements.services import EMAIL_MAX_LENGTH, TOKEN_NAME_MAX_LENGTH
-from smartwork.api import StrictBooleanField, page_of, paginated
+from smartwork.actors import request_actor
+from smartwork.api import StrictBooleanField, actor_field, page_of, paginated
 from smartwork.permissions import IsConsultant
 
 # The states a client shows through the API; warming and pooled are the schema pool's own, never shown.
@@ -125,7 +126,7 @@ class ClientListCreateApi(ConsultantBase):
         """
         data = ClientInput(data=request.data)
         data.is_valid(raise_exception=True)
-        created = services.client_create(created_by=request.user, **data.validated_data)
+        created = services.client_create(actor=request_actor(request), **data.validated_data)
         assert created.client.slug is not None  # client_create gives the client the slug it was asked for
         client = self.client(created.client.slug)
         code = status.HTTP_201_CREATED if created.from_pool else status.HTTP_202_ACCEPTED
@@ -182,7 +183,7 @@ class ClientConsultantsApi(ConsultantBase):
         data = AssignInput(data=request.data)
         data.is_valid(raise_exception=True)
         consultant = services.consultant_get(email=data.validated_data["email"])
-        services.consultant_assign(client=client, consultant=consultant, assigned_by=request.user)
+        services.consultant_assign(client=client, consultant=consultant, actor=request_actor(request))
         return Response(ClientOutput(self.client(slug)).data, status=status.HTTP_201_CREATED)
 
 
@@ -191,11 +192,12 @@ class PhaseChangeOutput(serializers.ModelSerializer):
         choices=Phase.choices, read_only=True, allow_null=True, help_text="null for the engagement's start."
     )
     note = NullableCharField(read_only=True, allow_null=True, help_text="null when none was given.")
-    changed_by = serializers.CharField(source="changed_by.email", default=None, allow_null=True)
+    changed_by = serializers.CharField(source="actor_label", help_text="Who changed it: the actor's label.")
+    actor = actor_field("Who changed it.")
 
     class Meta:
         model = PhaseChange
-        fields = ["id", "from_phase", "to_phase", "note", "changed_by", "changed_at"]
+        fields = ["id", "from_phase", "to_phase", "note", "changed_by", "actor", "changed_at"]
 
 
 class PhaseInput(serializers.Serializer):
@@ -221,7 +223,7 @@ class ClientPhaseApi(ConsultantBase):
         client = self.client(slug)
         data = PhaseInput(data=request.data)
         data.is_valid(raise_exception=True)
-        change = services.engagement_phase_change(client=client, changed_by=request.user, **data.validated_data)
+        change = services.engagement_phase_change(client=client, actor=request_actor(request), **data.validated_data)
         return Response(PhaseChangeOutput(change).data, status=status.HTTP_201_CREATED)
 
 
@@ -233,7 +235,7 @@ class ClientPhaseHistoryApi(ConsultantBase):
         For one of your clients: every phase change of its engagement, newest first; the last one is
         the engagement's start (from_phase null).
         """
-        changes = self.client(slug).engagement.phase_changes.select_related("changed_by")
+        changes = self.client(slug).engagement.phase_changes.all()
         return paginated(self, changes, PhaseChangeOutput)
 
 
@@ -245,12 +247,13 @@ class TheaterCheckOutput(serializers.ModelSerializer):
         help_text=THEATER_ANSWERS_HELP,
     )
     note = NullableCharField(allow_null=True, help_text="null when none was given.")
-    answered_by = serializers.CharField(source="answered_by.email", default=None, allow_null=True)
+    answered_by = serializers.CharField(source="actor_label", help_text="Who answered: the actor's label.")
+    actor = actor_field("Who answered.")
     at_risk = serializers.BooleanField()
 
     class Meta:
         model = TheaterCheck
-        fields = ["id", "answers", "score", "at_risk", "note", "answered_by", "answered_at"]
+        fields = ["id", "answers", "score", "at_risk", "note", "answered_by", "actor", "answered_at"]
 
 
 class TheaterCheckInput(serializers.Serializer):
@@ -272,7 +275,7 @@ class ClientTheaterChecksApi(ConsultantBase):
         first, each with its six answers, score (the number of signs present), at_risk (a score of 3
         or more), note, who answered and when.
         """
-        checks = self.client(slug).engagement.theater_checks.select_related("answered_by")
+        checks = self.client(slug).engagement.theater_checks.all()
         return paginated(self, checks, TheaterCheckOutput)
 
     @extend_schema(request=TheaterCheckInput, responses={201: TheaterCheckOutput})
@@ -286,7 +289,7 @@ class ClientTheaterChecksApi(ConsultantBase):
         client = self.client(slug)
         data = TheaterCheckInput(data=request.data)
         data.is_valid(raise_exception=True)
-        check = services.theater_check_record(client=client, answered_by=request.user, **data.validated_data)
+        check = services.theater_check_record(client=client, actor=request_actor(request), **data.validated_data)
         return Response(TheaterCheckOutput(check).data, status=status.HTTP_201_CREATED)
 
 

@@ -8,7 +8,8 @@ from rest_framework.views import APIView
 from engagements import selectors, services
 from engagements.models import Membership, Phase
 from engagements.services import EMAIL_MAX_LENGTH
-from smartwork.api import WorkspaceManagersApi, page_of, paginated
+from smartwork.actors import request_actor
+from smartwork.api import WorkspaceManagersApi, actor_field, page_of, paginated
 from smartwork.permissions import TenantAccess
 from smartwork.tenancy import MANAGERS
 
@@ -19,10 +20,11 @@ class MemberOutput(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email")
     name = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
+    actor = actor_field("Who invited them.")
 
     class Meta:
         model = Membership
-        fields = ["id", "email", "name", "role", "status", "created_at", "joined_at"]
+        fields = ["id", "email", "name", "role", "status", "created_at", "joined_at", "actor"]
 
     def get_name(self, membership) -> str | None:
         # Only once the person has joined: before that, nothing about their account (which may
@@ -70,7 +72,7 @@ class MemberListCreateApi(PeopleBase):
         """
         data = MemberInput(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.member_invite(client=request.tenant, invited_by=request.user, **data.validated_data)
+        membership = services.member_invite(client=request.tenant, actor=request_actor(request), **data.validated_data)
         return Response(MemberOutput(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -98,7 +100,7 @@ class MemberDetailApi(PeopleBase):
         for the last client admin: a workspace always keeps one.
         """
         membership = selectors.membership_get(client=request.tenant, membership_id=member_id)
-        services.member_remove(membership=membership, removed_by=request.user)
+        services.member_remove(membership=membership, actor=request_actor(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -115,7 +117,7 @@ class MemberResendApi(PeopleBase):
         has joined: they can reset a forgotten password from the sign-in page.
         """
         membership = selectors.membership_get(client=request.tenant, membership_id=member_id)
-        membership = services.member_invitation_resend(membership=membership, resent_by=request.user)
+        membership = services.member_invitation_resend(membership=membership, actor=request_actor(request))
         return Response(MemberOutput(membership).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from engagements import services
 from engagements.models import Client, Membership, User
+from smartwork.actors import Actor
+from smartwork.tenancy import CONSULTANT as CONSULTANT_ROLE
 
 CONSULTANT = ("consultant@smartwork.demo", "Method-before-tools-90")
 
@@ -50,7 +52,7 @@ CLIENTS = (
 )
 
 
-def demo_seed() -> list[str]:
+def demo_seed(*, actor: Actor) -> list[str]:
     """Make whatever of the demo is missing; returns lines saying what was made (empty: nothing)."""
     made: list[str] = []
     consultant = User.objects.filter(email=CONSULTANT[0]).first()
@@ -69,6 +71,7 @@ def demo_seed() -> list[str]:
             admin_email=demo.admin[0],
             admin_password=demo.admin[1],
             consultant_email=consultant.email,
+            actor=actor,
         )
         _demo_history(client=client, demo=demo, consultant=consultant)
         made.append(f"client {demo.name} at {demo.domain}")
@@ -77,15 +80,17 @@ def demo_seed() -> list[str]:
 
 @transaction.atomic
 def _demo_history(*, client: Client, demo: DemoClient, consultant: User) -> None:
-    viewer = services.member_invite(client=client, email=demo.viewer[0], role="client_viewer", invited_by=consultant)
+    # The demo's history reads as the consultant's work, as it would in a real engagement.
+    actor = Actor.person(consultant, CONSULTANT_ROLE)
+    viewer = services.member_invite(client=client, email=demo.viewer[0], role="client_viewer", actor=actor)
     viewer.user.set_password(demo.viewer[1])
     viewer.user.save(update_fields=["password"])
     # The demo's people have been using their workspace for a while: joined, not just invited.
     Membership.objects.filter(client=client).update(joined_at=timezone.now())
     for answers, note in demo.theater_checks:
-        services.theater_check_record(client=client, answers=list(answers), note=note, answered_by=consultant)
+        services.theater_check_record(client=client, answers=list(answers), note=note, actor=actor)
     for phase, note in demo.phases:
-        services.engagement_phase_change(client=client, to=phase, note=note, changed_by=consultant)
+        services.engagement_phase_change(client=client, to=phase, note=note, actor=actor)
 
 
 def demo_logins() -> list[str]:

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 
 from engagements.links import link_lifetime_words
 from engagements.models import Client, OneTimeLink, User
+from smartwork.actors import Actor
 from smartwork.tenancy import public_url, workspace_url
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def _send_after_commit(*, to: str, template: str, context: dict) -> None:
     transaction.on_commit(send)
 
 
-def invitation_send(*, user: User, client: Client, token: str | None, invited_by: User | None) -> None:
+def invitation_send(*, user: User, client: Client, token: str | None, actor: Actor) -> None:
     """Tell a person they were added to a workspace: with a link to set a password when they have
     none yet, else with the workspace's sign-in address."""
     _send_after_commit(
@@ -40,7 +41,8 @@ def invitation_send(*, user: User, client: Client, token: str | None, invited_by
         template="emails/invitation.txt",
         context={
             "client": client,
-            "invited_by": invited_by,
+            # A person who invited is named; a key, a command or a job is not someone to know.
+            "inviter": actor.label if actor.is_person else None,
             "link": workspace_url(client, f"/invite/{token}/") if token else None,
             "sign_in": workspace_url(client, "/login/"),
             "lifetime": link_lifetime_words(OneTimeLink.Purpose.INVITATION),

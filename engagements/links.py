@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from engagements.models import Client, OneTimeLink, User
+from smartwork.actors import Actor
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
@@ -47,7 +48,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def link_create(*, user: User, purpose: str, client: Client | None, created_by: User | None = None) -> str:
+def link_create(*, user: User, purpose: str, client: Client | None, actor: Actor) -> str:
     """A new link; returns its token, which only the person it is for may ever see."""
     token = secrets.token_urlsafe(32)
     OneTimeLink.objects.create(
@@ -56,7 +57,7 @@ def link_create(*, user: User, purpose: str, client: Client | None, created_by: 
         user=user,
         client=client,
         expires_at=timezone.now() + link_lifetime(purpose),
-        created_by=created_by,
+        **actor.as_fields(),
     )
     return token
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
 from rest_framework_api_key.models import AbstractAPIKey
 
+from smartwork.actors import ActorFields
+
 
 def new_schema_name() -> str:
     """An internal schema id, never derived from the client's name, so renames need no DDL."""
@@ -112,15 +114,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
 
-class Assignment(models.Model):
+class Assignment(ActorFields):
     """A consultant's access to a client."""
 
     consultant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="assignments")
-    assigned_at = models.DateTimeField(default=timezone.now)
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    assigned_at = models.DateTimeField(default=timezone.now)  # by the actor (ActorFields)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["consultant", "client"], name="assignment_unique")]
@@ -129,7 +128,7 @@ class Assignment(models.Model):
         return f"{self.consultant} on {self.client}"
 
 
-class Membership(models.Model):
+class Membership(ActorFields):
     """A person's role in one client's workspace."""
 
     class Role(models.TextChoices):
@@ -142,9 +141,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # When the person first signed in to this workspace; until then the membership is "invited".
     joined_at = models.DateTimeField(null=True, blank=True)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    # The actor (ActorFields) is who invited them.
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "client"], name="membership_unique")]
@@ -153,7 +150,7 @@ class Membership(models.Model):
         return f"{self.user} ({self.role}) in {self.client}"
 
 
-class OneTimeLink(models.Model):
+class OneTimeLink(ActorFields):
     """A link e-mailed to one person (or handed to one consultant's browser) that works once, on one
     host, for one purpose, until it expires. Only a hash of its token is stored (engagements.links)."""
 
@@ -177,9 +174,7 @@ class OneTimeLink(models.Model):
     expires_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.CharField(max_length=16, choices=Closed.choices, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    # The actor (ActorFields) is who had it sent: an inviter, the reset job, the consultant handed over.
 
     class Meta:
         indexes = [models.Index(fields=["user", "purpose"], name="one_time_link_user_purpose")]
@@ -214,14 +209,13 @@ class Engagement(models.Model):
         return f"{self.client}: {self.phase}"
 
 
-class PhaseChange(models.Model):
+class PhaseChange(ActorFields):
     """Every phase change of an engagement, with who and when."""
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="phase_changes")
     from_phase = models.CharField(max_length=16, choices=Phase.choices, blank=True)
     to_phase = models.CharField(max_length=16, choices=Phase.choices)
     note = models.TextField(blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -243,14 +237,13 @@ THEATER_SIGNS = (
 THEATER_AT_RISK_SCORE = 3
 
 
-class TheaterCheck(models.Model):
+class TheaterCheck(ActorFields):
     """One answered "AI theater" check (METHOD.md section 1); every answer is kept as history."""
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="theater_checks")
     answers = models.JSONField(help_text="Six booleans in METHOD.md's order.")
     score = models.PositiveSmallIntegerField()
     note = models.TextField(blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     answered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

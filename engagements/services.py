@@ -5,6 +5,7 @@ Meaning is validated here (django.core.exceptions.ValidationError with field mes
 transactions are opened here, and jobs start only after commit.
 """
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -35,7 +36,11 @@ from engagements.models import (
     TheaterCheck,
     User,
 )
+from smartwork.actors import Actor
 from smartwork.errors import ApplicationError, Conflict
+from smartwork.tenancy import CONSULTANT
+
+logger = logging.getLogger(__name__)
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 HOSTNAME_RE = re.compile(
@@ -249,7 +254,7 @@ def client_create(
     name: str,
     slug: str,
     domain: str,
-    created_by: User | None = None,
+    actor: Actor,
     admin_email: str | None = None,
     admin_password: str | None = None,
     consultant_email: str | None = None,
@@ -259,7 +264,9 @@ def client_create(
     its provisioning by migrations in Celery. Nothing is written when any part is refused or fails."""
     name, slug, domain = _client_input_clean(name=name, slug=slug, domain=domain)
     admin_email, admin_user = _client_admin_prepare(admin_email=admin_email, admin_password=admin_password)
-    consultants = [created_by] if created_by is not None and created_by.is_consultant else []
+    consultants = []
+    if actor.is_person and actor.role == CONSULTANT and actor.user_id is not None:
+        consultants.append(User.objects.get(pk=actor.user_id))
     if consultant_email:
         extra = consultant_get(email=consultant_email, field="consultant_email")
         if extra not in consultants:
@@ -278,11 +285,11 @@ def client_create(
             client.save()
             Domain.objects.create(domain=domain, tenant=client, is_primary=True)
             for consultant in consultants:
-                Assignment.objects.create(consultant=consultant, client=client, assigned_by=created_by)
+                Assignment.objects.create(consultant=consultant, client=client, **actor.as_fields())
             if admin_email:
                 user = admin_user or User.objects.create_user(email=admin_email, password=admin_password)
-                _membership_add(client=client, user=user, role=Membership.Role.CLIENT_ADMIN, invited_by=created_by)
-            engagement_start(client=client, started_by=created_by)
+                _membership_add(client=client, user=user, role=Membership.Role.CLIENT_ADMIN, actor=actor)
+            engagement_start(client=client, actor=actor)
             if from_pool or passed_over:
                 _pool_refill_after_commit()  # tops the pool up and brings passed-over schemas current
             else:
@@ -313,7 +320,7 @@ def _constraint_name(error: IntegrityError) -> str:
     return getattr(diag, "constraint_name", None) or ""
 
 
-def client_create_ready(**fields) -> Client:
+def client_create_ready(*, actor: Actor, **fields) -> Client:
     """Create a client that is ready when this returns (the CLI's path): check the input, make sure a
     pooled schema exists (migrating one here when the pool is empty), then claim it.
 
@@ -322,17 +329,17 @@ def client_create_ready(**fields) -> Client:
     client_create_check(**fields)
     while True:
         try:
-            return client_create(require_pool=True, **fields).client
+            return client_create(require_pool=True, actor=actor, **fields).client
         except PoolEmpty:
             # No current pooled schema (none at all, or only ones behind the code): warm one. If
             # another process claims it first, the next round warms another.
             provisioning.tenant_pool_warm_one()
 
 
-def engagement_start(*, client: Client, started_by: User | None) -> Engagement:
+def engagement_start(*, client: Client, actor: Actor) -> Engagement:
     engagement = Engagement.objects.create(client=client, phase=Phase.DIAGNOSE)
     PhaseChange.objects.create(
-        engagement=engagement, from_phase="", to_phase=Phase.DIAGNOSE, note="Engagement started.", changed_by=started_by
+        engagement=engagement, from_phase="", to_phase=Phase.DIAGNOSE, note="Engagement started.", **actor.as_fields()
     )
     return engagement
 
@@ -354,31 +361,29 @@ def client_provision_retry(*, client: Client) -> Client:
 
 
 @transaction.atomic
-def consultant_assign(*, client: Client, consultant: User, assigned_by: User | None = None) -> Assignment:
+def consultant_assign(*, client: Client, consultant: User, actor: Actor) -> Assignment:
     if not consultant.is_consultant:
         raise ValidationError({"email": [f"{consultant.email} is not a consultant."]})
-    assignment, _ = Assignment.objects.get_or_create(
-        consultant=consultant, client=client, defaults={"assigned_by": assigned_by}
-    )
+    assignment, _ = Assignment.objects.get_or_create(consultant=consultant, client=client, defaults=actor.as_fields())
     return assignment
 
 
 @transaction.atomic
-def engagement_phase_change(*, client: Client, to: str, note: str = "", changed_by: User | None) -> PhaseChange:
+def engagement_phase_change(*, client: Client, to: str, note: str = "", actor: Actor) -> PhaseChange:
     if to not in Phase.values:
         raise ValidationError({"to": [f"'{to}' is not a phase; choose one of {', '.join(Phase.values)}."]})
     engagement = Engagement.objects.select_for_update().get(client=client)
     if engagement.phase == to:
         raise Conflict(f"The engagement is already in the {to} phase.")
     change = PhaseChange.objects.create(
-        engagement=engagement, from_phase=engagement.phase, to_phase=to, note=note, changed_by=changed_by
+        engagement=engagement, from_phase=engagement.phase, to_phase=to, note=note, **actor.as_fields()
     )
     engagement.phase = to
     engagement.save(update_fields=["phase"])
     return change
 
 
-def theater_check_record(*, client: Client, answers: list, note: str = "", answered_by: User | None) -> TheaterCheck:
+def theater_check_record(*, client: Client, answers: list, note: str = "", actor: Actor) -> TheaterCheck:
     """METHOD.md section 1: six yes/no answers; score = number of yes; every check is kept."""
     if not isinstance(answers, list | tuple) or len(answers) != len(THEATER_SIGNS):
         raise ValidationError({"answers": [f"Give exactly {len(THEATER_SIGNS)} yes/no answers, in METHOD.md's order."]})
@@ -389,32 +394,30 @@ def theater_check_record(*, client: Client, answers: list, note: str = "", answe
         answers=list(answers),
         score=sum(answers),
         note=note,
-        answered_by=answered_by,
+        **actor.as_fields(),
     )
 
 
 # --- workspace members ----------------------------------------------------------------------------
 
 
-def _membership_add(*, client: Client, user: User, role: str, invited_by: User | None) -> Membership:
+def _membership_add(*, client: Client, user: User, role: str, actor: Actor) -> Membership:
     """Add a person and e-mail them: a link to set a password when they have none, else the sign-in
     address. The inviter learns nothing about the person's account: every answer is the same."""
-    membership = Membership.objects.create(user=user, client=client, role=role, invited_by=invited_by)
-    _invitation_email(membership=membership, invited_by=invited_by)
+    membership = Membership.objects.create(user=user, client=client, role=role, **actor.as_fields())
+    _invitation_email(membership=membership, actor=actor)
     return membership
 
 
-def _invitation_email(*, membership: Membership, invited_by: User | None) -> None:
+def _invitation_email(*, membership: Membership, actor: Actor) -> None:
     user, client = membership.user, membership.client
     token = None
     if not user.has_usable_password():
         links.links_close(
             user=user, purposes=[OneTimeLink.Purpose.INVITATION], client=client, reason=OneTimeLink.Closed.REPLACED
         )
-        token = links.link_create(
-            user=user, purpose=OneTimeLink.Purpose.INVITATION, client=client, created_by=invited_by
-        )
-    emails.invitation_send(user=user, client=client, token=token, invited_by=invited_by)
+        token = links.link_create(user=user, purpose=OneTimeLink.Purpose.INVITATION, client=client, actor=actor)
+    emails.invitation_send(user=user, client=client, token=token, actor=actor)
 
 
 def _client_lock(client: Client) -> Client:
@@ -423,7 +426,7 @@ def _client_lock(client: Client) -> Client:
 
 
 @transaction.atomic
-def member_invite(*, client: Client, email: str, role: str, invited_by: User | None) -> Membership:
+def member_invite(*, client: Client, email: str, role: str, actor: Actor) -> Membership:
     """Add a person to a client's workspace; they get an invitation by e-mail (nothing is returned
     that the inviter could use to sign in as them)."""
     email = _email_clean(email)
@@ -437,11 +440,11 @@ def member_invite(*, client: Client, email: str, role: str, invited_by: User | N
         raise ValidationError({"email": [f"{email} is already a member of this workspace."]})
     if user is None:
         user = User.objects.create_user(email=email, password=None)
-    return _membership_add(client=client, user=user, role=role, invited_by=invited_by)
+    return _membership_add(client=client, user=user, role=role, actor=actor)
 
 
 @transaction.atomic
-def member_invitation_resend(*, membership: Membership, resent_by: User | None) -> Membership:
+def member_invitation_resend(*, membership: Membership, actor: Actor) -> Membership:
     """Send a member's invitation again; an earlier link stops working."""
     membership = Membership.objects.select_related("user", "client").select_for_update().get(pk=membership.pk)
     if membership.joined_at is not None:
@@ -457,12 +460,12 @@ def member_invitation_resend(*, membership: Membership, resent_by: User | None) 
     )
     if sent_lately.exists():
         raise Conflict("The invitation was sent less than a minute ago; give it a moment to arrive.")
-    _invitation_email(membership=membership, invited_by=resent_by)
+    _invitation_email(membership=membership, actor=actor)
     return membership
 
 
 @transaction.atomic
-def member_remove(*, membership: Membership, removed_by: User | None) -> None:
+def member_remove(*, membership: Membership, actor: Actor) -> None:
     _client_lock(membership.client)
     current = Membership.objects.filter(pk=membership.pk).select_related("user").first()
     if current is None:
@@ -482,6 +485,7 @@ def member_remove(*, membership: Membership, removed_by: User | None) -> None:
         reason=OneTimeLink.Closed.ACCESS_ENDED,
     )
     membership.delete()
+    logger.info("%s removed %s from %s", actor, membership.user.email, membership.client.slug)
 
 
 def membership_joined(*, user: User, client: Client) -> None:
@@ -520,7 +524,7 @@ LINK_RESEND_COOLDOWN = timedelta(minutes=1)
 
 
 @transaction.atomic
-def password_reset_request(*, email: str, client: Client | None) -> None:
+def password_reset_request(*, email: str, client: Client | None, actor: Actor) -> None:
     """E-mail a reset link when this address belongs to someone who may sign in on this host; do
     nothing otherwise. It runs as a Celery job (engagements.tasks.password_reset_request), so the
     sign-in page's answer takes the same time whether or not the address has an account."""
@@ -543,7 +547,7 @@ def password_reset_request(*, email: str, client: Client | None) -> None:
     links.links_close(
         user=user, purposes=[OneTimeLink.Purpose.PASSWORD_RESET], client=client, reason=OneTimeLink.Closed.REPLACED
     )
-    token = links.link_create(user=user, purpose=OneTimeLink.Purpose.PASSWORD_RESET, client=client)
+    token = links.link_create(user=user, purpose=OneTimeLink.Purpose.PASSWORD_RESET, client=client, actor=actor)
     emails.password_reset_send(user=user, client=client, token=token)
 
 
@@ -574,11 +578,11 @@ def password_set_with_link(
     return user
 
 
-def handover_create(*, consultant: User, client: Client) -> str:
+def handover_create(*, consultant: User, client: Client, actor: Actor) -> str:
     """A short-lived, single-use token that signs this consultant in on this client's host."""
     if not user_may_sign_in_at(user=consultant, client=client) or not consultant.is_consultant:
         raise ValidationError("Only a consultant assigned to this client can open its workspace.")
-    return links.link_create(user=consultant, purpose=OneTimeLink.Purpose.HANDOVER, client=client)
+    return links.link_create(user=consultant, purpose=OneTimeLink.Purpose.HANDOVER, client=client, actor=actor)
 
 
 def handover_spend(*, token: str, client: Client) -> User:

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from engagements import links, provisioning, services
 from engagements.models import Client
+from smartwork.actors import Actor
 
 
 @shared_task
@@ -33,7 +34,7 @@ def password_reset_request(email: str, client_id: int | None) -> None:
     client = Client.objects.filter(pk=client_id).first() if client_id is not None else None
     if client_id is not None and client is None:
         return
-    services.password_reset_request(email=email, client=client)
+    services.password_reset_request(email=email, client=client, actor=Actor.system("password_reset_request"))
 
 
 @shared_task

@@ -37,6 +37,7 @@ from engagements.forms import (
 from engagements.links import link_check, link_lifetime_words
 from engagements.middleware import session_bind_to_host
 from engagements.models import THEATER_SIGNS, OneTimeLink
+from smartwork.actors import request_actor
 from smartwork.errors import ApplicationError
 from smartwork.netaddr import client_address
 from smartwork.pages import confirm, form_errors_from, secret_pop, secret_show_once
@@ -222,7 +223,7 @@ def client_new(request):
                 slug=data["slug"],
                 domain=domain,
                 admin_email=data["admin_email"] or None,
-                created_by=request.user,
+                actor=request_actor(request),
             )
         except ValidationError as error:
             form_errors_from(form, error)
@@ -243,8 +244,8 @@ def _client_context(request, slug: str) -> dict:
     return {
         "client": client,
         "engagement": engagement,
-        "phase_changes": engagement.phase_changes.select_related("changed_by")[:20],
-        "theater_checks": engagement.theater_checks.select_related("answered_by")[:20],
+        "phase_changes": engagement.phase_changes.all()[:20],
+        "theater_checks": engagement.theater_checks.all()[:20],
         "signs": THEATER_SIGNS,
     }
 
@@ -283,7 +284,7 @@ def client_open(request, slug: str):
     if not client.is_ready:
         messages.info(request, f"{client.name} is not ready yet.")
         return redirect("client_detail", slug=slug)
-    token = services.handover_create(consultant=request.user, client=client)
+    token = services.handover_create(consultant=request.user, client=client, actor=request_actor(request))
     return redirect(workspace_url(client, f"/handover/{token}/"))
 
 
@@ -294,7 +295,7 @@ def client_phase(request, slug: str):
     form = PhaseForm(request.POST)
     if form.is_valid():
         try:
-            services.engagement_phase_change(client=client, changed_by=request.user, **form.cleaned_data)
+            services.engagement_phase_change(client=client, actor=request_actor(request), **form.cleaned_data)
             messages.success(request, f"Phase changed to {form.cleaned_data['to']}.")
         except ApplicationError as error:
             messages.error(request, error.message)
@@ -320,7 +321,7 @@ def client_theater_check(request, slug: str):
         # Nothing ticked may be a slip: ask before recording "no sign of AI theater at all".
         return render(request, "engagements/theater_confirm_none.html", {**context, "form": form})
     check = services.theater_check_record(
-        client=context["client"], answers=form.answers(), note=form.cleaned_data["note"], answered_by=request.user
+        client=context["client"], answers=form.answers(), note=form.cleaned_data["note"], actor=request_actor(request)
     )
     verdict = "at risk of AI theater" if check.at_risk else "not at risk"
     messages.success(request, f"Theater check saved: score {check.score} of 6, {verdict}.")
@@ -413,7 +414,9 @@ def member_add(request):
     form = MemberForm(request.POST)
     if form.is_valid():
         try:
-            membership = services.member_invite(client=request.tenant, invited_by=request.user, **form.cleaned_data)
+            membership = services.member_invite(
+                client=request.tenant, actor=request_actor(request), **form.cleaned_data
+            )
         except ValidationError as error:
             form_errors_from(form, error)
         else:
@@ -427,7 +430,7 @@ def member_add(request):
 def member_resend(request, member_id: int):
     membership = selectors.membership_get(client=request.tenant, membership_id=member_id)
     try:
-        services.member_invitation_resend(membership=membership, resent_by=request.user)
+        services.member_invitation_resend(membership=membership, actor=request_actor(request))
         messages.success(request, f"The invitation was e-mailed to {membership.user.email} again.")
     except ApplicationError as error:
         messages.error(request, error.message)
@@ -447,7 +450,7 @@ def member_remove(request, member_id: int):
             cancel=reverse("people"),
         )
     try:
-        services.member_remove(membership=membership, removed_by=request.user)
+        services.member_remove(membership=membership, actor=request_actor(request))
         messages.success(request, f"{membership.user.email} was removed.")
     except ApplicationError as error:
         messages.error(request, error.message)

@@ -10,6 +10,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from smartwork.actors import ActorKind
 from smartwork.permissions import TenantAccess
 from smartwork.tenancy import MANAGERS
 
@@ -54,6 +55,30 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid")
         return data
+
+
+class ActorOutput(serializers.Serializer):
+    """Who did a write (smartwork.actors.Actor), the same shape on every history row."""
+
+    kind = serializers.ChoiceField(choices=ActorKind.choices, help_text="person, api_key, cli or system.")
+    # A declared field named `label` shadows Field.label for the type checker only: DRF's metaclass
+    # moves declared fields out of the class attributes.
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text="A person's e-mail, 'API key <name> (<id>)', 'command <name>' or 'job <name>'."
+    )
+    role = serializers.CharField(
+        allow_null=True,
+        help_text="The role a person acted in (consultant, client_admin, client_viewer) or a key's scope; null otherwise.",
+    )
+
+    def to_representation(self, instance):
+        actor = instance.actor
+        return {"kind": actor.kind, "label": actor.label, "role": actor.role or None}
+
+
+def actor_field(help_text: str) -> ActorOutput:
+    """The `actor` of a history row's output: ActorOutput read from the row itself."""
+    return ActorOutput(source="*", read_only=True, help_text=help_text)
 
 
 class WorkspaceManagersApi(APIView):

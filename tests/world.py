@@ -33,6 +33,7 @@ from django_tenants.utils import tenant_context
 from apikeys import services as apikey_services
 from engagements import provisioning, services
 from engagements.models import Assignment, Client, Membership, PhaseChange, User
+from smartwork.actors import Actor
 
 PASSWORD = "Tenant-test-pass-42"
 PUBLIC_HOST = settings.PUBLIC_HOST
@@ -137,6 +138,7 @@ def tenant_build(side: str) -> Tenant:
     )
     token_row, token = services.consultant_token_create(consultant=consultant, name=f"{canary} token")
     client = services.client_create_ready(
+        actor=Actor.cli(f"{canary} setup"),
         name=f"{canary} Company",
         slug=f"tenant-{side}",
         domain=f"tenant-{side}.localhost",
@@ -149,7 +151,10 @@ def tenant_build(side: str) -> Tenant:
     admin = User.objects.get(email=f"admin-{side}@client-{side}.test")
     _full_name_set(admin, f"Admin {canary}")
     viewer_membership = services.member_invite(
-        client=client, email=f"viewer-{side}@client-{side}.test", role="client_viewer", invited_by=admin
+        client=client,
+        email=f"viewer-{side}@client-{side}.test",
+        role="client_viewer",
+        actor=Actor.person(admin, "client_admin"),
     )
     viewer = viewer_membership.user
     viewer.set_password(PASSWORD)
@@ -159,14 +164,18 @@ def tenant_build(side: str) -> Tenant:
         client=client,
         email=f"pending-{canary.lower()}@client-{side}.test",
         role="client_viewer",
-        invited_by=admin,
+        actor=Actor.person(admin, "client_admin"),
     )
     pending = pending_membership.user
     _full_name_set(pending, f"Pending {canary}")
     invitation_token = _invitation_token_from_mail(email=pending.email, host=client.primary_domain)
     theater_note, phase_note = f"{canary} theater", f"{canary} phase"
-    services.theater_check_record(client=client, answers=[True] * 6, note=theater_note, answered_by=consultant)
-    services.engagement_phase_change(client=client, to="audit", note=phase_note, changed_by=consultant)
+    services.theater_check_record(
+        client=client, answers=[True] * 6, note=theater_note, actor=Actor.person(consultant, "consultant")
+    )
+    services.engagement_phase_change(
+        client=client, to="audit", note=phase_note, actor=Actor.person(consultant, "consultant")
+    )
     tenant = Tenant(
         side=side,
         canary=canary,
@@ -188,7 +197,9 @@ def tenant_build(side: str) -> Tenant:
     )
     with tenant_context(client):
         for scope in ("read", "write", "admin"):
-            api_key, key = apikey_services.api_key_create(name=f"{canary} {scope}", scope=scope)
+            api_key, key = apikey_services.api_key_create(
+                actor=Actor.person(admin, "client_admin"), name=f"{canary} {scope}", scope=scope
+            )
             tenant.keys[scope] = key
             tenant.key_prefixes[scope] = api_key.prefix
     for role, person in (("admin", admin), ("viewer", viewer), ("consultant", consultant)):
@@ -205,7 +216,10 @@ def provisioning_client_build() -> BystanderClient:
     canary = new_canary("p")
     with mock.patch("engagements.services.job_after_commit"):
         created = services.client_create(
-            name=f"{canary} Provisioning", slug="tenant-provisioning", domain="tenant-provisioning.localhost"
+            actor=Actor.cli("tests"),
+            name=f"{canary} Provisioning",
+            slug="tenant-provisioning",
+            domain="tenant-provisioning.localhost",
         )
     assert not created.from_pool and created.client.status == Client.Status.PROVISIONING
     # Its job is never lost (there is none): keep it out of clients_stalled_in_provisioning, which
@@ -219,7 +233,7 @@ def failed_client_build() -> BystanderClient:
     canary = new_canary("f")
     with mock.patch("engagements.services.job_after_commit"):
         created = services.client_create(
-            name=f"{canary} Failed", slug="tenant-failed", domain="tenant-failed.localhost"
+            actor=Actor.cli("tests"), name=f"{canary} Failed", slug="tenant-failed", domain="tenant-failed.localhost"
         )
 
     def migration_fails(*, schema_name: str) -> None:
@@ -253,7 +267,9 @@ def dual_consultant_assigned(world: World) -> Iterator[dict[str, str]]:
     """Assign the dual consultant to A and B (committed) and sign them in on A's host, B's host and
     the public host; yields the session keys by host. On exit the assignments and sessions go."""
     for tenant in (world.a, world.b):
-        services.consultant_assign(client=tenant.client, consultant=world.dual)
+        services.consultant_assign(
+            client=tenant.client, consultant=world.dual, actor=Actor.cli(f"{tenant.canary} assignment")
+        )
     sessions = {
         host: signed_in_session(host=host, email=world.dual.email)
         for host in (world.a.domain, world.b.domain, PUBLIC_HOST)

@@ -182,6 +182,13 @@ HANDOVER_LINK_SECONDS = env.int("SMARTWORK_HANDOVER_LINK_SECONDS", default=60)
 API_MAX_JSON_BYTES = env.int("SMARTWORK_API_MAX_JSON_BYTES", default=1024 * 1024)
 API_MAX_JSON_DEPTH = 32
 
+# Time-data imports (audits): uploads wait for their Celery job under IMPORT_DIR/<client's schema>/,
+# which the web and worker processes share; larger files are refused before they are stored.
+IMPORT_DIR = Path(env("SMARTWORK_IMPORT_DIR", default=str(BASE_DIR / ".local" / "imports")))
+IMPORT_MAX_BYTES = env.int("SMARTWORK_IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_CELL_CHARS = 10_000
+IMPORT_ERRORS_KEPT = 1000  # rejected rows listed per import (all are counted)
+
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from engagements import services
 from engagements.models import Assignment, User
+from smartwork.actors import Actor
 from tests.browser.test_consultant_flow import browser, sign_in  # noqa: F401 (the browser fixture)
 from tests.conftest import PUBLIC_HOST
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def consultant_on_both(world, live_stack):
     """A's consultant, assigned to B too for the test."""
-    services.consultant_assign(client=world.b.client, consultant=world.a.consultant)
+    services.consultant_assign(client=world.b.client, consultant=world.a.consultant, actor=Actor.cli("tests"))
     yield world.a.consultant
     Assignment.objects.filter(consultant=world.a.consultant, client=world.b.client).delete()
 

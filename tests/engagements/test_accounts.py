@@ -15,6 +15,7 @@ from django.utils import timezone
 from engagements import links, services
 from engagements.forms import SIGN_IN_REFUSED
 from engagements.models import Assignment, Membership, OneTimeLink, User
+from smartwork.actors import Actor
 from smartwork.celery import app as celery_app
 from smartwork.netaddr import client_address
 from tests.conftest import PUBLIC_HOST, login
@@ -61,7 +62,10 @@ def pending_b(world, mail):
     """A person invited to B who has not chosen a password yet: B's invitation e-mail is theirs."""
     membership, sent = mail(
         lambda: services.member_invite(
-            client=world.b.client, email="pending-person@client-b.test", role="client_viewer", invited_by=world.b.admin
+            client=world.b.client,
+            email="pending-person@client-b.test",
+            role="client_viewer",
+            actor=Actor.person(world.b.admin, "client_admin"),
         )
     )
     return membership.user, sent[0]
@@ -147,7 +151,10 @@ def test_someone_with_a_password_is_told_where_to_sign_in_and_gets_no_link(world
     a = world.a
     _, sent = mail(
         lambda: services.member_invite(
-            client=a.client, email=world.b.viewer.email, role="client_viewer", invited_by=a.admin
+            client=a.client,
+            email=world.b.viewer.email,
+            role="client_viewer",
+            actor=Actor.person(a.admin, "client_admin"),
         )
     )
     (message,) = sent
@@ -159,7 +166,7 @@ def test_an_invitation_link_works_once_on_its_host_and_says_why_it_no_longer_wor
     a = world.a
     membership, sent = mail(
         lambda: services.member_invite(
-            client=a.client, email="once@client-a.test", role="client_viewer", invited_by=None
+            client=a.client, email="once@client-a.test", role="client_viewer", actor=Actor.cli("tests")
         )
     )
     _, path = the_link(sent[0])
@@ -183,7 +190,7 @@ def test_an_expired_invitation_says_so_and_how_to_get_a_new_one(world, mail):
     a = world.a
     _, sent = mail(
         lambda: services.member_invite(
-            client=a.client, email="late@client-a.test", role="client_viewer", invited_by=None
+            client=a.client, email="late@client-a.test", role="client_viewer", actor=Actor.cli("tests")
         )
     )
     _, path = the_link(sent[0])
@@ -199,7 +206,7 @@ def test_an_expired_invitation_says_so_and_how_to_get_a_new_one(world, mail):
 def test_the_invitation_states_how_long_its_link_works(world, mail):
     _, sent = mail(
         lambda: services.member_invite(
-            client=world.a.client, email="timed@client-a.test", role="client_viewer", invited_by=None
+            client=world.a.client, email="timed@client-a.test", role="client_viewer", actor=Actor.cli("tests")
         )
     )
     assert "for 5 hours" in sent[0].body
@@ -213,7 +220,7 @@ def test_an_admin_resends_an_invitation_and_the_earlier_link_stops_working(world
     a = world.a
     membership, first = mail(
         lambda: services.member_invite(
-            client=a.client, email="resend@client-a.test", role="client_viewer", invited_by=None
+            client=a.client, email="resend@client-a.test", role="client_viewer", actor=Actor.cli("tests")
         )
     )
     admin = signed_in(a.domain, a.admin.email)
@@ -239,10 +246,10 @@ def test_a_removed_members_invitation_link_no_longer_works(world, mail):
     a = world.a
     membership, sent = mail(
         lambda: services.member_invite(
-            client=a.client, email="gone@client-a.test", role="client_viewer", invited_by=None
+            client=a.client, email="gone@client-a.test", role="client_viewer", actor=Actor.cli("tests")
         )
     )
-    services.member_remove(membership=membership, removed_by=a.admin)
+    services.member_remove(membership=membership, actor=Actor.person(a.admin, "client_admin"))
     response = HttpClient().get(the_link(sent[0])[1], HTTP_HOST=a.domain)
     assert response.status_code == 410 and "access has ended" in response.content.decode()
 
@@ -422,22 +429,30 @@ def test_a_consultant_opens_a_workspace_signed_in_and_comes_back_to_the_portfoli
 
 def test_a_hand_over_token_is_refused_when_replayed_expired_for_another_host_or_unassigned(world):
     a, b = world.a, world.b
-    token = services.handover_create(consultant=a.consultant, client=a.client)
+    token = services.handover_create(
+        consultant=a.consultant, client=a.client, actor=Actor.person(a.consultant, "consultant")
+    )
     first = HttpClient()
     assert first.get(f"/handover/{token}/", HTTP_HOST=a.domain).status_code == 302
     replayed = HttpClient().get(f"/handover/{token}/", HTTP_HOST=a.domain)
     assert replayed.status_code == 410 and SESSION_KEY not in replayed.wsgi_request.session
 
-    other_host = services.handover_create(consultant=a.consultant, client=a.client)
+    other_host = services.handover_create(
+        consultant=a.consultant, client=a.client, actor=Actor.person(a.consultant, "consultant")
+    )
     assert HttpClient().get(f"/handover/{other_host}/", HTTP_HOST=b.domain).status_code == 404
     # ...and a token tried on the wrong host is not spent: it still works where it belongs.
     assert HttpClient().get(f"/handover/{other_host}/", HTTP_HOST=a.domain).status_code == 302
 
-    expired = services.handover_create(consultant=a.consultant, client=a.client)
+    expired = services.handover_create(
+        consultant=a.consultant, client=a.client, actor=Actor.person(a.consultant, "consultant")
+    )
     OneTimeLink.objects.filter(purpose="handover", closed_at__isnull=True).update(expires_at=timezone.now())
     assert HttpClient().get(f"/handover/{expired}/", HTTP_HOST=a.domain).status_code == 410
 
-    unassigned = services.handover_create(consultant=a.consultant, client=a.client)
+    unassigned = services.handover_create(
+        consultant=a.consultant, client=a.client, actor=Actor.person(a.consultant, "consultant")
+    )
     Assignment.objects.filter(consultant=a.consultant, client=a.client).delete()
     refused = HttpClient()
     assert refused.get(f"/handover/{unassigned}/", HTTP_HOST=a.domain).status_code == 410
@@ -449,13 +464,17 @@ def test_a_consultant_cannot_open_a_workspace_they_are_not_assigned_to(world):
     consultant = signed_in(PUBLIC_HOST, world.a.consultant.email)
     assert consultant.get(f"/clients/{world.b.client.slug}/open/", HTTP_HOST=PUBLIC_HOST).status_code == 404
     with pytest.raises(Exception, match="Only a consultant assigned"):
-        services.handover_create(consultant=world.a.consultant, client=world.b.client)
+        services.handover_create(
+            consultant=world.a.consultant, client=world.b.client, actor=Actor.person(world.a.consultant, "consultant")
+        )
     assert not OneTimeLink.objects.filter(purpose="handover", client=world.b.client).exists()
 
 
 @override_settings(HANDOVER_LINK_SECONDS=60)
 def test_a_hand_over_token_lives_a_minute(world):
-    token = services.handover_create(consultant=world.a.consultant, client=world.a.client)
+    token = services.handover_create(
+        consultant=world.a.consultant, client=world.a.client, actor=Actor.person(world.a.consultant, "consultant")
+    )
     link = links.link_check(token=token, purpose="handover", client=world.a.client).link
     assert timedelta(seconds=59) < link.expires_at - link.created_at <= timedelta(seconds=61)
 
@@ -562,9 +581,15 @@ def test_a_sign_in_link_that_leads_back_to_the_sign_in_page_goes_home_instead(wo
 
 def test_links_that_stopped_working_a_month_ago_are_purged_and_the_others_kept(world):
     long_ago = timezone.now() - links.LINKS_KEPT_FOR - timedelta(days=1)
-    spent = services.handover_create(consultant=world.a.consultant, client=world.a.client)
-    expired = services.handover_create(consultant=world.a.consultant, client=world.a.client)
-    recent = services.handover_create(consultant=world.a.consultant, client=world.a.client)
+    spent = services.handover_create(
+        consultant=world.a.consultant, client=world.a.client, actor=Actor.person(world.a.consultant, "consultant")
+    )
+    expired = services.handover_create(
+        consultant=world.a.consultant, client=world.a.client, actor=Actor.person(world.a.consultant, "consultant")
+    )
+    recent = services.handover_create(
+        consultant=world.a.consultant, client=world.a.client, actor=Actor.person(world.a.consultant, "consultant")
+    )
     links.link_spend(token=spent, purpose="handover", client=world.a.client)
     OneTimeLink.objects.filter(closed_at__isnull=False).update(closed_at=long_ago)
     OneTimeLink.objects.filter(closed_at__isnull=True, purpose="handover").exclude(

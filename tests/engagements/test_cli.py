@@ -222,3 +222,21 @@ def test_every_command_answers_an_unknown_option_with_one_line():
         # A command with required options names those first; either way it is one line.
         assert stderr.startswith(f"{command}: error: ") and stderr.count("\n") == 1, stderr
         assert running[command].returncode == 2
+
+
+def test_what_a_command_writes_is_recorded_as_done_by_that_command(committed):
+    run("create_client", "--name", "Cmd Co", "--slug", "cmd-co", "--domain", "cmd-co.localhost")
+    client = Client.objects.get(slug="cmd-co")
+    start = client.engagement.phase_changes.get()
+    assert (start.actor.kind, start.actor.label) == ("cli", "command create_client")
+    run("create_consultant", "--email", "cmd-consultant@agency.test", "--password", "Cmd-consultant-pass-1")
+    run("assign_consultant", "--email", "cmd-consultant@agency.test", "--client", "cmd-co")
+    assert client.assignments.get().actor.label == "command assign_consultant"
+    run("create_api_key", "--client", "cmd-co", "--name", "etl")
+    from django_tenants.utils import tenant_context
+
+    from apikeys.models import ApiKey
+
+    with tenant_context(client):
+        key = ApiKey.objects.get(name="etl")
+    assert (key.actor.kind, key.actor.label, key.actor.user_id) == ("cli", "command create_api_key", None)

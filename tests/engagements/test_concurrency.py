@@ -7,18 +7,20 @@ from django.db import connection
 
 from engagements import services
 from engagements.models import Membership, User
+from smartwork.actors import Actor
 from smartwork.errors import Conflict
 
 
 def test_two_admins_removing_each_other_at_once_leave_one_admin(world, committed):
     client = services.client_create_ready(
+        actor=Actor.cli("tests"),
         name="Race Co",
         slug="race-co",
         domain="race-co.localhost",
         admin_email="one@race.test",
         admin_password="Race-one-pass-11",
     )
-    two = services.member_invite(client=client, email="two@race.test", role="client_admin", invited_by=None)
+    two = services.member_invite(client=client, email="two@race.test", role="client_admin", actor=Actor.cli("tests"))
     one = Membership.objects.get(client=client, user__email="one@race.test")
     barrier = threading.Barrier(2)
     outcomes = []
@@ -26,7 +28,7 @@ def test_two_admins_removing_each_other_at_once_leave_one_admin(world, committed
     def remove(membership):
         try:
             barrier.wait(timeout=10)
-            services.member_remove(membership=membership, removed_by=None)
+            services.member_remove(membership=membership, actor=Actor.cli("tests"))
             outcomes.append("removed")
         except Conflict:
             outcomes.append("refused")

@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from engagements import services
 from engagements.models import Client, Membership
+from smartwork.actors import Actor
 from tests.conftest import PUBLIC_HOST, login
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +147,9 @@ def test_links_use_the_public_scheme_and_port_never_the_app_servers(
     world, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.member_invite(client=world.a.client, email="abs@client-a.test", role="client_viewer", invited_by=None)
+        services.member_invite(
+            client=world.a.client, email="abs@client-a.test", role="client_viewer", actor=Actor.cli("tests")
+        )
     assert f"https://{world.a.domain}:8443/invite/" in mailoutbox[0].body
     consultant = signed_in(PUBLIC_HOST, world.a.consultant.email)
     opened = consultant.get(f"/clients/{world.a.client.slug}/open/", HTTP_HOST=PUBLIC_HOST, SERVER_PORT="8000")

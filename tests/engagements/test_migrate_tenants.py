@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from engagements import provisioning, services
 from engagements.models import Client
+from smartwork.actors import Actor
 from tests.conftest import _database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +42,9 @@ def _migrate_tenants(*args: str) -> str:
 
 
 def test_only_the_schemas_that_are_behind_are_migrated_pooled_ones_included(world, committed):
-    client = services.client_create_ready(name="Behind", slug="behind", domain="behind.localhost")
+    client = services.client_create_ready(
+        actor=Actor.cli("tests"), name="Behind", slug="behind", domain="behind.localhost"
+    )
     pooled = provisioning.tenant_pool_warm_one()
     assert "0 behind" in _migrate_tenants("--check")
 
@@ -131,7 +134,9 @@ def test_the_behind_check_is_one_query_whatever_the_number_of_schemas(world, db)
 def test_a_claim_passes_over_a_pooled_schema_that_is_behind_and_the_refill_brings_it_current(world, committed):
     stale, fresh = provisioning.tenant_pool_warm_one(), provisioning.tenant_pool_warm_one()
     _drop_api_key_table(stale.schema_name)  # as a job of the previous release would have left it
-    created = services.client_create(name="Deployed", slug="deployed", domain="deployed.localhost")
+    created = services.client_create(
+        actor=Actor.cli("tests"), name="Deployed", slug="deployed", domain="deployed.localhost"
+    )
     assert created.from_pool and created.client.schema_name == fresh.schema_name
     stale.refresh_from_db()
     assert stale.status == Client.Status.POOLED
@@ -142,7 +147,9 @@ def test_a_claim_passes_over_a_pooled_schema_that_is_behind_and_the_refill_bring
 def test_with_only_stale_pooled_schemas_a_client_is_provisioned_by_migrations(world, committed):
     stale = provisioning.tenant_pool_warm_one()
     _drop_api_key_table(stale.schema_name)
-    created = services.client_create(name="Fallback", slug="fallback", domain="fallback.localhost")
+    created = services.client_create(
+        actor=Actor.cli("tests"), name="Fallback", slug="fallback", domain="fallback.localhost"
+    )
     assert not created.from_pool and created.client.schema_name != stale.schema_name
 
 
@@ -157,7 +164,9 @@ def test_the_cli_never_hands_out_a_schema_behind_the_code(world, committed):
 
 
 def test_the_beat_catch_up_migrates_a_ready_schema_a_previous_release_left_behind(world, committed):
-    client = services.client_create_ready(name="Late Job", slug="late-job", domain="late-job.localhost")
+    client = services.client_create_ready(
+        actor=Actor.cli("tests"), name="Late Job", slug="late-job", domain="late-job.localhost"
+    )
     _drop_api_key_table(client.schema_name)
     assert provisioning.tenant_schemas_bring_current() == [client.schema_name]
     assert _has_api_key_table(client.schema_name)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from engagements import provisioning, services
 from engagements.models import Client, Domain, Membership, User
+from smartwork.actors import Actor
 
 
 def _tables_in(schema: str) -> set[str]:
@@ -39,7 +40,7 @@ def test_creating_a_client_claims_a_pooled_schema_and_is_ready_at_once(committed
         name="Pool Claimed",
         slug="pool-claimed",
         domain="pool-claimed.localhost",
-        created_by=world.a.consultant,
+        actor=Actor.person(world.a.consultant, "consultant"),
         admin_email="boss@pool-claimed.test",
     )
     assert created.from_pool
@@ -64,7 +65,7 @@ def test_a_failure_half_way_through_a_claim_leaves_the_pool_untouched(committed,
             name="Half Made",
             slug="half-made",
             domain="half-made.localhost",
-            created_by=world.a.consultant,
+            actor=Actor.person(world.a.consultant, "consultant"),
             admin_email="new-admin@half-made.test",
         )
     pooled.refresh_from_db()
@@ -77,7 +78,10 @@ def test_a_failure_half_way_through_a_claim_leaves_the_pool_untouched(committed,
 def test_with_the_pool_empty_a_client_is_provisioned_by_migrations(committed, world):
     assert not _pooled()
     created = services.client_create(
-        name="Migrated", slug="migrated", domain="migrated.localhost", created_by=world.a.consultant
+        name="Migrated",
+        slug="migrated",
+        domain="migrated.localhost",
+        actor=Actor.person(world.a.consultant, "consultant"),
     )
     assert not created.from_pool
     assert created.client.status == Client.Status.PROVISIONING
@@ -89,7 +93,7 @@ def test_with_the_pool_empty_a_client_is_provisioned_by_migrations(committed, wo
 
 def test_a_failed_migration_leaves_no_schema_nor_domain_and_can_be_retried(committed, world, monkeypatch):
     created = services.client_create(
-        name="Flaky", slug="flaky", domain="flaky.localhost", created_by=world.a.consultant
+        name="Flaky", slug="flaky", domain="flaky.localhost", actor=Actor.person(world.a.consultant, "consultant")
     )
     schema = created.client.schema_name
     real_migrate = provisioning.schema_migrate
@@ -140,7 +144,10 @@ def test_two_clients_created_at_the_same_moment_get_two_different_pooled_schemas
         try:
             barrier.wait(timeout=30)
             results[slug] = services.client_create(
-                name=slug.title(), slug=slug, domain=f"{slug}.localhost", created_by=world.a.consultant
+                name=slug.title(),
+                slug=slug,
+                domain=f"{slug}.localhost",
+                actor=Actor.person(world.a.consultant, "consultant"),
             )
         except Exception as exc:  # reported by the assertion below
             results[slug] = exc
@@ -200,13 +207,15 @@ def test_a_pool_size_of_zero_turns_the_pool_off(committed):
 def test_bad_client_input_is_refused_and_changes_nothing(fields, field, world, db):
     clients, domains, users = Client.objects.count(), Domain.objects.count(), User.objects.count()
     with pytest.raises(ValidationError) as refused:
-        services.client_create(created_by=world.a.consultant, **fields)
+        services.client_create(actor=Actor.person(world.a.consultant, "consultant"), **fields)
     assert field in refused.value.message_dict
     assert (Client.objects.count(), Domain.objects.count(), User.objects.count()) == (clients, domains, users)
 
 
 def test_a_client_whose_provisioning_job_was_lost_is_found_for_requeueing(committed, world):
-    created = services.client_create(name="Lost", slug="lost", domain="lost.localhost", created_by=world.a.consultant)
+    created = services.client_create(
+        name="Lost", slug="lost", domain="lost.localhost", actor=Actor.person(world.a.consultant, "consultant")
+    )
     assert created.client.pk not in provisioning.clients_stalled_in_provisioning()  # its job may still run
     Client.objects.filter(pk=created.client.pk).update(
         claimed_at=timezone.now() - provisioning.STALLED_PROVISIONING_AFTER - timedelta(seconds=1)
@@ -282,7 +291,9 @@ def test_a_slug_or_domain_taken_by_a_concurrent_request_is_a_field_error(
     world, uniqueness_unchecked, slug, domain, field
 ):
     with pytest.raises(ValidationError) as refused:
-        services.client_create(name="Race", slug=slug, domain=domain, created_by=world.a.consultant)
+        services.client_create(
+            name="Race", slug=slug, domain=domain, actor=Actor.person(world.a.consultant, "consultant")
+        )
     assert list(refused.value.message_dict) == [field]
     assert "just taken" in refused.value.message_dict[field][0]
 
@@ -295,14 +306,17 @@ def test_any_other_integrity_error_in_client_create_is_not_called_a_taken_slug(
 
     from engagements.models import Engagement
 
-    def second_engagement(*, client, started_by):
+    def second_engagement(*, client, actor):
         Engagement.objects.create(client=client)
         return Engagement.objects.create(client=client)  # the one-to-one's unique constraint
 
     monkeypatch.setattr(services, "engagement_start", second_engagement)
     with pytest.raises(IntegrityError, match="engagements_engagement_client_id_key"):
         services.client_create(
-            name="Other", slug="other-race", domain="other-race.localhost", created_by=world.a.consultant
+            name="Other",
+            slug="other-race",
+            domain="other-race.localhost",
+            actor=Actor.person(world.a.consultant, "consultant"),
         )
 
 
@@ -347,7 +361,10 @@ def test_a_second_refill_while_the_first_is_between_schemas_adds_nothing(committ
 
 def test_a_duplicate_provisioning_job_never_drops_the_schema_being_finished(committed, world, monkeypatch):
     created = services.client_create(
-        name="Twice Queued", slug="twice-queued", domain="twice-queued.localhost", created_by=world.a.consultant
+        name="Twice Queued",
+        slug="twice-queued",
+        domain="twice-queued.localhost",
+        actor=Actor.person(world.a.consultant, "consultant"),
     )
     client_id, schema = created.client.pk, created.client.schema_name
     real_migrate = provisioning.schema_migrate

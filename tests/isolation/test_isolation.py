@@ -58,6 +58,7 @@ from django.test import TestCase
 from engagements import links
 from engagements.middleware import SESSION_SCHEMA_KEY
 from engagements.models import ConsultantToken, OneTimeLink
+from smartwork.actors import Actor
 from tests.isolation.bodies import (
     CREDENTIAL_PARAMS,
     PERSON_FIELDS,
@@ -240,10 +241,10 @@ def tenant_links(owner: Tenant) -> dict[str, str]:
     return {
         f"{side}'s pending person's invitation": owner.invitation_token,
         f"{side}'s admin's reset link": links.link_create(
-            user=owner.admin, purpose=OneTimeLink.Purpose.PASSWORD_RESET, client=owner.client
+            actor=Actor.cli("tests"), user=owner.admin, purpose=OneTimeLink.Purpose.PASSWORD_RESET, client=owner.client
         ),
         f"{side}'s consultant's hand-over": links.link_create(
-            user=owner.consultant, purpose=OneTimeLink.Purpose.HANDOVER, client=owner.client
+            actor=Actor.cli("tests"), user=owner.consultant, purpose=OneTimeLink.Purpose.HANDOVER, client=owner.client
         ),
     }
 
@@ -252,7 +253,7 @@ def public_links(owner: Tenant) -> dict[str, str]:
     side = owner.side.upper()
     return {
         f"{side}'s consultant's reset link (public host)": links.link_create(
-            user=owner.consultant, purpose=OneTimeLink.Purpose.PASSWORD_RESET, client=None
+            actor=Actor.cli("tests"), user=owner.consultant, purpose=OneTimeLink.Purpose.PASSWORD_RESET, client=None
         )
     }
 
@@ -614,6 +615,8 @@ IDENTIFIER_COLUMNS = {
     "prefix",
     "hashed_key",
     "scope",
+    "actor_kind",
+    "actor_role",
 }
 
 

@@ -108,9 +108,9 @@ MUTATIONS = [
         edits=(
             Edit(
                 "engagements/api_tenant.py",
-                "membership = services.member_invite(client=request.tenant, invited_by=request.user,",
+                "membership = services.member_invite(client=request.tenant, actor=",
                 "membership = services.member_invite(client=type(request.tenant).objects.filter("
-                'slug=request.data.get("client")).first() or request.tenant, invited_by=request.user,',
+                'slug=request.data.get("client")).first() or request.tenant, actor=',
             ),
         ),
         caught=r"POST tenant-a\.localhost/api/v1/members/ as [^\n]*B's data changed \([^)\n]*memberships",

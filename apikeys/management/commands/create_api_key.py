@@ -19,6 +19,6 @@ class Command(ServiceCommand):
         if found is None:
             raise ValidationError({"client": [f"No ready client has the slug '{client}'."]})
         with tenant_context(found):
-            api_key, key = apikey_services.api_key_create(name=name, scope=scope)
+            api_key, key = apikey_services.api_key_create(name=name, scope=scope, actor=self.actor)
         self.stdout.write(f"API key '{api_key.name}' ({api_key.scope}) for {found.name}; it is shown once:")
         self.stdout.write(key)

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from smartwork.actors import Actor
 from smartwork.errors import ApplicationError, validation_error_message
 
 
@@ -32,6 +33,11 @@ class OneLineUsageErrors(BaseCommand):
 
 class ServiceCommand(OneLineUsageErrors, BaseCommand):
     """Subclasses implement run(**options); refused input becomes a one-line CommandError."""
+
+    @property
+    def actor(self) -> Actor:
+        """Who the command's writes are recorded as: the command itself."""
+        return Actor.cli(self.__module__.rsplit(".", 1)[-1])
 
     def handle(self, *args, **options):
         try:

@@ -17,5 +17,5 @@ class Command(ServiceCommand):
         found = Client.objects.filter(slug=client).first()
         if found is None:
             raise ValidationError({"client": [f"No client has the slug '{client}'."]})
-        services.consultant_assign(client=found, consultant=consultant)
+        services.consultant_assign(client=found, consultant=consultant, actor=self.actor)
         self.stdout.write(f"{consultant.email} is assigned to {found.name}.")

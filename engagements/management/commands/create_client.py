@@ -17,7 +17,7 @@ class Command(ServiceCommand):
         fields = {
             key: options[key] for key in ("name", "slug", "domain", "admin_email", "admin_password", "consultant_email")
         }
-        client = services.client_create_ready(**fields)
+        client = services.client_create_ready(actor=self.actor, **fields)
         self.stdout.write(f"Client {client.name} ({client.slug}) is ready at {client.primary_domain}.")
         if options["admin_email"]:
             # The invitation (with a link to set a password when needed) went to the admin's own

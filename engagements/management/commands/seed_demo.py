@@ -9,7 +9,7 @@ class Command(ServiceCommand):
         parser.add_argument("--port", default="8000", help="The web server's port, for the printed URLs.")
 
     def run(self, *, port, **options):
-        made = demo_seed()
+        made = demo_seed(actor=self.actor)
         self.stdout.write("Demo: made " + ", ".join(made) + "." if made else "Demo: already there.")
         for line in demo_logins():
             self.stdout.write("  " + line.replace("PORT", str(port)))
