@@ -22,12 +22,15 @@ class Pagination(PageNumberPagination):
 
 
 def paginated(
-    view: APIView, items: QuerySet[Any] | Sequence[Any], serializer_class: type[serializers.BaseSerializer]
+    view: APIView,
+    items: QuerySet[Any] | Sequence[Any],
+    serializer_class: type[serializers.BaseSerializer],
+    context: dict[str, Any] | None = None,
 ) -> Response:
     """The list answer of API.md: {count, next, previous, results}."""
     paginator = Pagination()
     page = paginator.paginate_queryset(items, view.request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+    return paginator.get_paginated_response(serializer_class(page, many=True, context=context or {}).data)
 
 
 @cache

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from apikeys import api as apikey_api
 from apikeys import views as apikey_views
+from audits import api as audit_api
 from engagements import api_tenant, views
 
 api_v1 = [
@@ -13,6 +14,19 @@ api_v1 = [
     path("members/<int:member_id>/resend/", api_tenant.MemberResendApi.as_view(), name="member_resend"),
     path("api-keys/", apikey_api.ApiKeyListCreateApi.as_view(), name="api_key_list"),
     path("api-keys/<str:key_id>/", apikey_api.ApiKeyDetailApi.as_view(), name="api_key_detail"),
+    path("audit/", audit_api.AuditSettingsApi.as_view(), name="audit_settings"),
+    path("imports/", audit_api.ImportListCreateApi.as_view(), name="import_list"),
+    path("imports/<int:import_id>/", audit_api.ImportDetailApi.as_view(), name="import_detail"),
+    path("imports/<int:import_id>/run/", audit_api.ImportRunApi.as_view(), name="import_run"),
+    path("time-entries/", audit_api.TimeEntryListCreateApi.as_view(), name="time_entry_list"),
+    path("participants/", audit_api.ParticipantListApi.as_view(), name="participant_list"),
+    path("participants/teams/", audit_api.ParticipantTeamsApi.as_view(), name="participant_teams"),
+    path("participants/<int:participant_id>/", audit_api.ParticipantDetailApi.as_view(), name="participant_detail"),
+    path("tasks/", audit_api.TaskListCreateApi.as_view(), name="task_list"),
+    path("tasks/<int:task_id>/", audit_api.TaskDetailApi.as_view(), name="task_detail"),
+    path("tasks/<int:task_id>/merge/", audit_api.TaskMergeApi.as_view(), name="task_merge"),
+    path("mapping-rules/", audit_api.MappingRuleListCreateApi.as_view(), name="mapping_rule_list"),
+    path("mapping-rules/<int:rule_id>/", audit_api.MappingRuleDetailApi.as_view(), name="mapping_rule_detail"),
 ]
 
 urlpatterns = [

@@ -1,6 +1,8 @@
 """Test settings: fast hashing, real PostgreSQL and Redis, an isolated Celery queue and cache prefix."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import CACHES, DATABASES, env
@@ -23,3 +25,8 @@ AXES_FAILURE_LIMIT = 3
 WHITENOISE_USE_FINDERS = True
 # One test database per run, so two test runs on one machine never drop each other's database.
 DATABASES["default"]["TEST"] = {"NAME": env("SMARTWORK_TEST_DATABASE", default=f"test_smartwork_{os.getpid()}")}
+# Uploads waiting for their import job: a folder of this test run's own (a worker subprocess is told
+# the same through SMARTWORK_IMPORT_DIR).
+IMPORT_DIR = Path(
+    env("SMARTWORK_IMPORT_DIR", default=str(Path(tempfile.gettempdir()) / f"smartwork-test-imports-{os.getpid()}"))
+)
