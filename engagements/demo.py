@@ -1,9 +1,11 @@
 """The demo consultancy of `seed_demo`: a consultant and two realistic clients, made idempotently."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
 from engagements import services
 from engagements.models import Client, Membership, User
@@ -52,6 +54,13 @@ CLIENTS = (
 )
 
 
+# What the apps of the steps add to each demo client (each registers itself in its AppConfig.ready, so
+# this public app names none of them): called with the client, the consultant acting and the
+# command's actor, inside the client's schema; each returns lines saying what it made (idempotent).
+ClientSeeder = Callable[..., list[str]]
+CLIENT_SEEDERS: list[ClientSeeder] = []
+
+
 def demo_seed(*, actor: Actor) -> list[str]:
     """Make whatever of the demo is missing; returns lines saying what was made (empty: nothing)."""
     made: list[str] = []
@@ -75,6 +84,11 @@ def demo_seed(*, actor: Actor) -> list[str]:
         )
         _demo_history(client=client, demo=demo, consultant=consultant)
         made.append(f"client {demo.name} at {demo.domain}")
+    for demo in CLIENTS:
+        client = Client.objects.get(slug=demo.slug)
+        with tenant_context(client):
+            for seeder in CLIENT_SEEDERS:
+                made += seeder(client=client, consultant=consultant, actor=actor)
     return made
 
 
