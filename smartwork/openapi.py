@@ -207,6 +207,9 @@ class SmartWorkAutoSchema(AutoSchema):
         return (*credentials, SessionAuthentication)
 
     def access_note(self) -> str:
+        custom = getattr(self.view, "access_description", None)
+        if custom:  # a credential of its own kind, e.g. a tracker's signature
+            return f"**Access:** {custom}"
         host = self.host()
         if host == "public":
             return "**Access:** consultants, with their personal token or a session signed in on the public host."
