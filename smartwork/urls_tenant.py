@@ -5,6 +5,8 @@ from django.urls import include, path
 from apikeys import api as apikey_api
 from apikeys import views as apikey_views
 from audits import api as audit_api
+from audits import views as audit_views
+from audits import webhooks as audit_webhooks
 from engagements import api_tenant, views
 
 api_v1 = [
@@ -27,6 +29,9 @@ api_v1 = [
     path("tasks/<int:task_id>/merge/", audit_api.TaskMergeApi.as_view(), name="task_merge"),
     path("mapping-rules/", audit_api.MappingRuleListCreateApi.as_view(), name="mapping_rule_list"),
     path("mapping-rules/<int:rule_id>/", audit_api.MappingRuleDetailApi.as_view(), name="mapping_rule_detail"),
+    path("webhooks/", audit_webhooks.WebhookSettingsApi.as_view(), name="webhook_settings"),
+    path("webhooks/toggl/", audit_webhooks.TogglWebhookApi.as_view(), name="webhook_toggl"),
+    path("webhooks/clockify/", audit_webhooks.ClockifyWebhookApi.as_view(), name="webhook_clockify"),
 ]
 
 urlpatterns = [
@@ -40,6 +45,21 @@ urlpatterns = [
     path("api-keys/", apikey_views.api_keys, name="api_keys"),
     path("api-keys/new/", apikey_views.api_key_add, name="api_key_add"),
     path("api-keys/<str:key_id>/revoke/", apikey_views.api_key_revoke, name="api_key_revoke"),
+    path("audit/settings/", audit_views.audit_settings, name="audit_settings"),
+    path("audit/imports/", audit_views.imports, name="imports"),
+    path("audit/imports/<int:import_id>/", audit_views.import_detail, name="import_detail"),
+    path("audit/imports/<int:import_id>/progress/", audit_views.import_progress, name="import_progress"),
+    path("audit/imports/<int:import_id>/run/", audit_views.import_run, name="import_run"),
+    path("audit/participants/", audit_views.participants, name="participants"),
+    path("audit/participants/teams/", audit_views.participant_teams, name="participant_teams"),
+    path("audit/participants/<int:participant_id>/", audit_views.participant_edit, name="participant_edit"),
+    path("audit/tasks/", audit_views.tasks, name="tasks"),
+    path("audit/tasks/new/", audit_views.task_add, name="task_add"),
+    path("audit/tasks/<int:task_id>/", audit_views.task_edit, name="task_edit"),
+    path("audit/tasks/<int:task_id>/merge/", audit_views.task_merge_page, name="task_merge"),
+    path("audit/rules/new/", audit_views.mapping_rule_add, name="mapping_rule_add"),
+    path("audit/rules/<int:rule_id>/delete/", audit_views.mapping_rule_remove, name="mapping_rule_delete"),
+    path("audit/unmapped/rule/", audit_views.unmapped_rule_add, name="unmapped_rule_add"),
     path("api/v1/", include((api_v1, "api"))),
 ]
 
