@@ -6,7 +6,7 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
-RUN useradd --create-home smartwork
+RUN useradd --create-home smartwork && mkdir -p /var/lib/smartwork/imports && chown smartwork /var/lib/smartwork/imports
 USER smartwork
 EXPOSE 8000
 CMD ["gunicorn", "smartwork.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
