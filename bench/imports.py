@@ -46,7 +46,7 @@ def environment() -> dict[str, str]:
         SMARTWORK_CELERY_QUEUE=f"smartwork-bench-{os.getpid()}",
         SMARTWORK_IMPORT_DIR=str(WORK / "uploads"),
         SMARTWORK_IMPORT_MAX_BYTES=str(4 * 1024**3),
-        DJANGO_LOG_LEVEL="WARNING",
+        DJANGO_LOG_LEVEL="INFO",  # the import logs how long each of its parts took
     )
     return env
 
@@ -174,7 +174,11 @@ def run_child(kind: str, path: Path) -> dict:
     )  # fmt: skip
     if result.returncode != 0:
         raise SystemExit(f"{kind} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    answer["parts"] = [
+        line.split("INFO", 1)[-1].strip() for line in result.stderr.splitlines() if "rows read and staged" in line
+    ]
+    return answer
 
 
 def main() -> int:
@@ -229,6 +233,8 @@ def main() -> int:
                 f"  {full['peak_mb']:>14.0f}  {anchor['peak_mb']:>14.0f}",
                 flush=True,
             )
+            for part in full["parts"]:
+                print(f"           {part}", flush=True)
     finally:
         if not options.keep:
             with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
