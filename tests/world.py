@@ -1,8 +1,9 @@
 """The two-tenant world the tests share: tenants A and B, each with people, keys and canary data.
 
-Built once per test session through the product's own services (schemas by real migrations, people
-invited, sessions made by signing in on each host), and committed, so request tests, Celery workers
-and the live server all see it.
+Built once per test session from the factories (tests/factories.py), which go through the product's
+own services where that matters (schemas by real migrations, people invited by e-mail, phase changes
+and theater checks), with sessions made by signing in on each host; committed, so request tests,
+Celery workers and the live server all see it.
 
 Every field of a tenant's data that an answer could carry holds that tenant's canary (client name,
 people's full names, notes, API key and token names, the pending person's e-mail), so the isolation
@@ -30,10 +31,19 @@ from django.core import mail
 from django.test import Client as HttpClient
 from django_tenants.utils import tenant_context
 
-from apikeys import services as apikey_services
 from engagements import provisioning, services
 from engagements.models import Assignment, Client, Membership, PhaseChange, User
 from smartwork.actors import Actor
+from tests.factories import (
+    ApiKeyFactory,
+    AssignmentFactory,
+    ClientFactory,
+    ConsultantTokenFactory,
+    MembershipFactory,
+    PhaseChangeFactory,
+    TheaterCheckFactory,
+    UserFactory,
+)
 
 PASSWORD = "Tenant-test-pass-42"
 PUBLIC_HOST = settings.PUBLIC_HOST
@@ -125,64 +135,45 @@ def _invitation_token_from_mail(*, email: str, host: str) -> str:
     raise AssertionError(f"no invitation e-mail was sent to {email}")
 
 
-def _full_name_set(user: User, full_name: str) -> None:
-    # No service sets a member's name yet; the canary must be there for when a page or answer shows it.
-    User.objects.filter(pk=user.pk).update(full_name=full_name)
-    user.full_name = full_name
-
-
 def tenant_build(side: str) -> Tenant:
     canary = new_canary(side)
-    consultant = services.consultant_create(
-        email=f"consultant-{side}@agency.test", password=PASSWORD, full_name=f"Consultant {canary}"
+    consultant = UserFactory(
+        consultant=True, email=f"consultant-{side}@agency.test", password=PASSWORD, full_name=f"Consultant {canary}"
     )
-    token_row, token = services.consultant_token_create(consultant=consultant, name=f"{canary} token")
-    client = services.client_create_ready(
+    token_row = ConsultantTokenFactory(user=consultant, name=f"{canary} token")
+    admin = UserFactory(email=f"admin-{side}@client-{side}.test", password=PASSWORD, full_name=f"Admin {canary}")
+    client = ClientFactory(
         actor=Actor.cli(f"{canary} setup"),
         name=f"{canary} Company",
         slug=f"tenant-{side}",
         domain=f"tenant-{side}.localhost",
-        admin_email=f"admin-{side}@client-{side}.test",
-        admin_password=PASSWORD,
+        admin_email=admin.email,
         consultant_email=consultant.email,
     )
     # The engagement's first history row is the product's own words: give it the canary too.
     PhaseChange.objects.filter(engagement__client=client, from_phase="").update(note=f"{canary} engagement started")
-    admin = User.objects.get(email=f"admin-{side}@client-{side}.test")
-    _full_name_set(admin, f"Admin {canary}")
-    viewer_membership = services.member_invite(
-        client=client,
-        email=f"viewer-{side}@client-{side}.test",
-        role="client_viewer",
-        actor=Actor.person(admin, "client_admin"),
-    )
-    viewer = viewer_membership.user
+    as_admin = Actor.person(admin, "client_admin")
+    # Invited with no password (so the invitation e-mail carries a link), then given one.
+    viewer = UserFactory(email=f"viewer-{side}@client-{side}.test", password=None, full_name=f"Viewer {canary}")
+    viewer_membership = MembershipFactory(user=viewer, client=client, role="client_viewer", actor=as_admin)
     viewer.set_password(PASSWORD)
     viewer.save()
-    _full_name_set(viewer, f"Viewer {canary}")
-    pending_membership = services.member_invite(
-        client=client,
-        email=f"pending-{canary.lower()}@client-{side}.test",
-        role="client_viewer",
-        actor=Actor.person(admin, "client_admin"),
+    pending = UserFactory(
+        email=f"pending-{canary.lower()}@client-{side}.test", password=None, full_name=f"Pending {canary}"
     )
-    pending = pending_membership.user
-    _full_name_set(pending, f"Pending {canary}")
+    pending_membership = MembershipFactory(user=pending, client=client, role="client_viewer", actor=as_admin)
     invitation_token = _invitation_token_from_mail(email=pending.email, host=client.primary_domain)
     theater_note, phase_note = f"{canary} theater", f"{canary} phase"
-    services.theater_check_record(
-        client=client, answers=[True] * 6, note=theater_note, actor=Actor.person(consultant, "consultant")
-    )
-    services.engagement_phase_change(
-        client=client, to="audit", note=phase_note, actor=Actor.person(consultant, "consultant")
-    )
+    as_consultant = Actor.person(consultant, "consultant")
+    TheaterCheckFactory(engagement__client=client, answers=[True] * 6, note=theater_note, actor=as_consultant)
+    PhaseChangeFactory(engagement__client=client, to_phase="audit", note=phase_note, actor=as_consultant)
     tenant = Tenant(
         side=side,
         canary=canary,
         client=client,
         domain=client.primary_domain,
         consultant=consultant,
-        consultant_token=token,
+        consultant_token=token_row.plain_key,
         admin=admin,
         viewer=viewer,
         viewer_membership=viewer_membership,
@@ -197,10 +188,8 @@ def tenant_build(side: str) -> Tenant:
     )
     with tenant_context(client):
         for scope in ("read", "write", "admin"):
-            api_key, key = apikey_services.api_key_create(
-                actor=Actor.person(admin, "client_admin"), name=f"{canary} {scope}", scope=scope
-            )
-            tenant.keys[scope] = key
+            api_key = ApiKeyFactory(name=f"{canary} {scope}", scope=scope, actor=as_admin)
+            tenant.keys[scope] = api_key.plain_key
             tenant.key_prefixes[scope] = api_key.prefix
     for role, person in (("admin", admin), ("viewer", viewer), ("consultant", consultant)):
         tenant.sessions[role] = signed_in_session(host=tenant.domain, email=person.email)
@@ -255,10 +244,10 @@ def world_build() -> World:
     world = World(a=tenant_build("a"), b=tenant_build("b"))
     world.provisioning = provisioning_client_build()
     world.failed = failed_client_build()
-    world.dual = services.consultant_create(
-        email="dual-consultant@agency.test", password=PASSWORD, full_name="Dual Consultant"
+    world.dual = UserFactory(
+        consultant=True, email="dual-consultant@agency.test", password=PASSWORD, full_name="Dual Consultant"
     )
-    _, world.dual_token = services.consultant_token_create(consultant=world.dual, name="dual consultant's token")
+    world.dual_token = ConsultantTokenFactory(user=world.dual, name="dual consultant's token").plain_key
     return world
 
 
@@ -267,9 +256,7 @@ def dual_consultant_assigned(world: World) -> Iterator[dict[str, str]]:
     """Assign the dual consultant to A and B (committed) and sign them in on A's host, B's host and
     the public host; yields the session keys by host. On exit the assignments and sessions go."""
     for tenant in (world.a, world.b):
-        services.consultant_assign(
-            client=tenant.client, consultant=world.dual, actor=Actor.cli(f"{tenant.canary} assignment")
-        )
+        AssignmentFactory(consultant=world.dual, client=tenant.client, actor=Actor.cli(f"{tenant.canary} assignment"))
     sessions = {
         host: signed_in_session(host=host, email=world.dual.email)
         for host in (world.a.domain, world.b.domain, PUBLIC_HOST)
