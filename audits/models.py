@@ -277,3 +277,66 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tracker} {self.delivery_key}"
+
+
+SURVEY_NOTE_MAX_LENGTH = 1000
+
+
+class SurveyLink(ActorFields):
+    """The client's friction survey link (METHOD.md section 2, "Friction vote"): its token is the only
+    credential of the survey page, shared with the whole team and revocable. Several may be open.
+
+    The token is kept as well as its hash, unlike a personal credential: managers hand the link to
+    their team and need its url again later (the links page and GET /api/v1/survey-links/ list it),
+    and it opens nothing but this survey, so revoking it is its protection. Requests are still matched
+    by the hash (unique index), the one lookup every credential of the product uses, and the rate
+    limits count against the hash, so the token itself never goes into a cache key."""
+
+    token = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"survey link {self.pk}{' (revoked)' if self.revoked_at else ''}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.revoked_at is None
+
+
+class FrictionVote(models.Model):
+    """How painful a task is, 1-5, and optionally where its process breaks: through a survey link (no
+    account; voter_key tells one browser's votes apart) or the API (voter_key ''). Holds no name: the
+    voter key is a hash of a random cookie value, never shown. One vote per task per browser per link;
+    the browser's next vote on the task replaces it."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="friction_votes")
+    pain = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    note = models.CharField(
+        max_length=SURVEY_NOTE_MAX_LENGTH, blank=True, help_text="Where the process breaks; '' when not said."
+    )
+    # Links are revoked, never deleted: the votes they brought stay.
+    survey_link = models.ForeignKey(SurveyLink, on_delete=models.PROTECT, null=True, blank=True, related_name="votes")
+    voter_key = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the browser's voter cookie.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(pain__range=(1, 5)), name="friction_vote_pain_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(voter_key="") | Q(survey_link__isnull=False), name="friction_vote_browser_has_link"
+            ),
+            models.UniqueConstraint(
+                fields=["task", "survey_link", "voter_key"],
+                condition=~Q(voter_key=""),
+                name="friction_vote_once_per_browser",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: pain {self.pain}"

@@ -5,6 +5,7 @@ from django.urls import include, path
 from apikeys import api as apikey_api
 from apikeys import views as apikey_views
 from audits import api as audit_api
+from audits import api_friction, views_survey
 from audits import views as audit_views
 from audits import webhooks as audit_webhooks
 from engagements import api_tenant, views
@@ -29,6 +30,10 @@ api_v1 = [
     path("tasks/<int:task_id>/merge/", audit_api.TaskMergeApi.as_view(), name="task_merge"),
     path("mapping-rules/", audit_api.MappingRuleListCreateApi.as_view(), name="mapping_rule_list"),
     path("mapping-rules/<int:rule_id>/", audit_api.MappingRuleDetailApi.as_view(), name="mapping_rule_detail"),
+    path("survey-links/", api_friction.SurveyLinkListCreateApi.as_view(), name="survey_link_list"),
+    path("survey-links/<int:survey_link_id>/", api_friction.SurveyLinkDetailApi.as_view(), name="survey_link_detail"),
+    path("friction-votes/", api_friction.FrictionVoteCreateApi.as_view(), name="friction_vote_create"),
+    path("friction/", api_friction.FrictionSummaryApi.as_view(), name="friction"),
     path("webhooks/", audit_webhooks.WebhookSettingsApi.as_view(), name="webhook_settings"),
     path("webhooks/toggl/", audit_webhooks.TogglWebhookApi.as_view(), name="webhook_toggl"),
     path("webhooks/clockify/", audit_webhooks.ClockifyWebhookApi.as_view(), name="webhook_clockify"),
@@ -60,6 +65,10 @@ urlpatterns = [
     path("audit/rules/new/", audit_views.mapping_rule_add, name="mapping_rule_add"),
     path("audit/rules/<int:rule_id>/delete/", audit_views.mapping_rule_remove, name="mapping_rule_delete"),
     path("audit/unmapped/rule/", audit_views.unmapped_rule_add, name="unmapped_rule_add"),
+    path("audit/survey/", views_survey.survey_links, name="survey_links"),
+    path("audit/survey/new/", views_survey.survey_link_add, name="survey_link_add"),
+    path("audit/survey/<int:survey_link_id>/close/", views_survey.survey_link_revoke, name="survey_link_revoke"),
+    path("survey/<str:survey_token>/", views_survey.survey, name="survey"),
     path("api/v1/", include((api_v1, "api"))),
 ]
 

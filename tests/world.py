@@ -25,15 +25,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from unittest import mock
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.db import connection
 from django.test import Client as HttpClient
 from django_tenants.utils import tenant_context
 
+from audits.models import AuditSettings
 from engagements import provisioning, services
 from engagements.models import Assignment, Client, Membership, PhaseChange, User
 from smartwork.actors import Actor
+from tests.audits.factories import (
+    FrictionVoteFactory,
+    ImportJobFactory,
+    ImportRowErrorFactory,
+    MappingRuleFactory,
+    ParticipantFactory,
+    SurveyLinkFactory,
+    TaskFactory,
+    TimeEntryFactory,
+    WebhookDeliveryFactory,
+    WebhookSecretFactory,
+)
 from tests.factories import (
     ApiKeyFactory,
     AssignmentFactory,
@@ -72,6 +87,14 @@ class Tenant:
     invitation_token: str = ""
     theater_note: str = ""
     phase_note: str = ""
+    # Step 1 (audits): one of each row, canaries in every text field; their ids for the harness' paths.
+    import_id: int = 0
+    participant_id: int = 0
+    task_id: int = 0
+    rule_id: int = 0
+    survey_link_id: int = 0
+    survey_token: str = ""  # the survey link's token: its page's only credential
+    pseudonyms: list[str] = field(default_factory=list)
     # Session keys made by signing in through POST /login/: "admin", "viewer", "consultant" on the
     # tenant's host; "consultant_public" on the public host. Each is bound to the host it was made on.
     sessions: dict[str, str] = field(default_factory=dict)
@@ -87,7 +110,11 @@ class Tenant:
     @property
     def markers(self) -> list[str]:
         """Strings that belong to this tenant alone, lowercase: its canary and its people's e-mails."""
-        return [self.canary.lower(), *(person.email.lower() for person in self.people)]
+        return [
+            self.canary.lower(),
+            *(person.email.lower() for person in self.people),
+            *(pseudonym.lower() for pseudonym in self.pseudonyms),
+        ]
 
 
 @dataclass
@@ -191,12 +218,49 @@ def tenant_build(side: str) -> Tenant:
             api_key = ApiKeyFactory(name=f"{canary} {scope}", scope=scope, actor=as_admin)
             tenant.keys[scope] = api_key.plain_key
             tenant.key_prefixes[scope] = api_key.prefix
+        _step_one_build(tenant, actor=as_admin)
     for role, person in (("admin", admin), ("viewer", viewer), ("consultant", consultant)):
         tenant.sessions[role] = signed_in_session(host=tenant.domain, email=person.email)
     tenant.sessions["consultant_public"] = signed_in_session(host=PUBLIC_HOST, email=consultant.email)
     tenant.admin_membership.refresh_from_db()
     tenant.viewer_membership.refresh_from_db()
     return tenant
+
+
+def _step_one_build(tenant: Tenant, *, actor: Actor) -> None:
+    """The client's time audit: settings, a participant, a task with a rule, an import with a rejected
+    row, a mapped and an unmapped entry, a webhook secret and a delivery, a survey link with a friction
+    vote (in its schema)."""
+    canary = tenant.canary
+    AuditSettings.objects.update(timezone="Europe/Berlin")
+    if tenant.side == "b":
+        # Each schema numbers its rows from 1: B's ids start elsewhere, so "B's id on A's host" names
+        # no row of A and a route that fetched across schemas would show.
+        with connection.cursor() as cursor:
+            for model in apps.get_app_config("audits").get_models():
+                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), 5000)", [model._meta.db_table])
+    participant = ParticipantFactory(
+        identity=f"member-{canary.lower()}@client.test",
+        team=f"{canary} team",
+        role_title=f"{canary} role",
+        name=f"{canary} person",
+    )
+    task = TaskFactory(name=f"{canary} task", process=f"{canary} process")
+    rule = MappingRuleFactory(task=task, pattern=f"{canary} pattern", actor=actor)
+    job = ImportJobFactory(filename=f"{canary}.csv", message=f"{canary} import", actor=actor)
+    ImportRowErrorFactory(job=job, column=f"{canary} column", message=f"{canary} row error")
+    entry = {"participant": participant, "project": f"{canary} project", "note": f"{canary} note"}
+    TimeEntryFactory(
+        **entry, task=task, label=f"{canary} task", description=f"{canary} description", external_id=f"{canary}-1"
+    )
+    TimeEntryFactory(**entry, task=None, label="", description=f"{canary} unmapped", external_id=f"{canary}-2")
+    WebhookSecretFactory(tracker="toggl", secret=f"{canary}-toggl-secret", actor=actor)
+    WebhookDeliveryFactory(tracker="toggl", delivery_key=f"{canary}-event")
+    survey_link = SurveyLinkFactory(actor=actor)
+    FrictionVoteFactory(task=task, survey_link=survey_link, pain=5, note=f"{canary} friction note")
+    tenant.survey_link_id, tenant.survey_token = survey_link.pk, survey_link.token
+    tenant.import_id, tenant.participant_id, tenant.task_id, tenant.rule_id = job.pk, participant.pk, task.pk, rule.pk
+    tenant.pseudonyms = [participant.pseudonym]
 
 
 def provisioning_client_build() -> BystanderClient:

@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Max
 
 from audits.models import LABEL_MAX_LENGTH, SUITABILITY_QUESTIONS, MappingRule, Task, TimeEntry
+from audits.services.friction import friction_votes_move
 from smartwork.actors import Actor
 
 COMBOS_TABLE = "audit_combos"
@@ -157,6 +158,7 @@ def task_merge(*, task: Task, into: Task, actor: Actor) -> Task:
     locked = {t.pk: t for t in Task.objects.select_for_update().filter(pk__in=[task.pk, into.pk]).order_by("pk")}
     task, into = locked[task.pk], locked[into.pk]
     TimeEntry.objects.filter(task=task).update(task=into)
+    friction_votes_move(task=task, into=into)
     MappingRule.objects.filter(task=task).update(task=into)
     _label_rule_add(label=task.name, task=into, actor=actor)
     for question in SUITABILITY_QUESTIONS:

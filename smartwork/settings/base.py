@@ -167,6 +167,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Per address, across every account and host: sign-in attempts and reset e-mails asked for
 # (django-ratelimit, counted in Redis without the tenant key prefix so the limit spans hosts).
 SIGN_IN_RATE_PER_ADDRESS = env("SMARTWORK_SIGN_IN_RATE_PER_ADDRESS", default="30/10m")
+# Friction votes through a survey link (audits.services.friction.survey_vote_limited): per link and
+# address, and per link from everywhere, so a link that leaked cannot be flooded.
+SURVEY_VOTE_RATE_PER_ADDRESS = env("SMARTWORK_SURVEY_VOTE_RATE_PER_ADDRESS", default="60/m")
+SURVEY_VOTE_RATE_PER_LINK = env("SMARTWORK_SURVEY_VOTE_RATE_PER_LINK", default="600/m")
 RATELIMIT_USE_CACHE = "ratelimit"
 # django-ratelimit lists django-redis, not Django's own RedisCache, as supported; Django's backend has
 # the atomic add/incr the counters need (INCR in Redis), so its warning is silenced knowingly.

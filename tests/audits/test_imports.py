@@ -190,3 +190,27 @@ def test_rows_per_participant_come_out_by_pseudonym_only(in_a):
         task["minutes"]
         for task in __import__("json").loads(sample_path("northwind-truth.json").read_text())["tasks"].values()
     )
+
+
+@pytest.mark.parametrize("tracker", ["clockify", "harvest"])
+def test_the_xlsx_twin_of_a_sample_imports_to_the_same_entries_and_adds_nothing_after_the_csv(
+    in_a, truth, tracker, tmp_path
+):
+    from tests.audits.test_readers import xlsx_twin
+
+    csv_data = sample_path(f"northwind-{tracker}.csv").read_bytes()
+    workbook = xlsx_twin(csv_data, tracker, tmp_path / f"{tracker}.xlsx").read_bytes()
+    job = upload(workbook, filename=f"northwind-{tracker}.xlsx")
+    assert job.status == "succeeded" and job.rows_imported == truth["rows"], job.message
+    assert totals() == {name: (task["entries"], task["minutes"]) for name, task in truth["tasks"].items()}
+    again = upload(csv_data, filename=f"northwind-{tracker}.csv")  # the same export as CSV: the same entries
+    assert (again.rows_imported, again.rows_duplicate) == (0, truth["rows"])
+
+
+def test_a_huge_cell_is_rejected_with_its_row_and_nothing_is_written(in_a):
+    huge = "x" * 20_000
+    data = f"person,task,date,minutes\nann@x.test,Call,2026-09-07,5\nbo@x.test,{huge},2026-09-07,5\n".encode()
+    job = upload(data)
+    assert job.status == "failed" and job.rows_imported == 0
+    assert TimeEntry.objects.count() == 0
+    assert job.row_errors.exists() or "long" in job.message.lower()

@@ -12,7 +12,10 @@ from tests.world import PASSWORD, Tenant
 NEW_PASSWORD = "Harness-new-pass-93"
 # Path parameters that are themselves a credential (one-time links): filled with one link of each
 # kind (see the harness), never with an id.
-CREDENTIAL_PARAMS = {"token"}
+# A survey link's token (`survey_token`) is a credential too: on B's host B's own token would open its
+# page to anyone, as it should, so the harness fills it with the links of the side whose credentials
+# it tries; B's survey token on A's host is tested in tests/audits/test_friction.py.
+CREDENTIAL_PARAMS = {"token", "survey_token"}
 # Body fields that name a person (see test_isolation._bodies: they are tried with several people).
 PERSON_FIELDS = {"email", "admin_email", "username"}
 
@@ -24,6 +27,11 @@ def param_values(target: Tenant) -> dict[str, object]:
         "member_id": target.viewer_membership.id,
         "key_id": target.key_prefixes["admin"],
         "token_id": target.consultant_token_id,
+        "import_id": target.import_id,
+        "participant_id": target.participant_id,
+        "task_id": target.task_id,
+        "rule_id": target.rule_id,
+        "survey_link_id": target.survey_link_id,
     }
 
 
@@ -49,6 +57,44 @@ def body_values(target: Tenant, *, people: Tenant) -> dict[str, object]:
         "new_password1": NEW_PASSWORD,
         "new_password2": NEW_PASSWORD,
         "confirm_none": True,
+        # step 1 (audits): the target's task, its words, and a file naming them
+        "window_start": "2026-09-07",
+        "window_end": "2026-09-18",
+        "working_days": [1, 2, 3, 4, 5],
+        "working_days_per_month": 21,
+        "hourly_cost": 55,
+        "timezone": "Europe/Berlin",
+        "holidays": ["2026-09-10"],
+        "k": 5,
+        "keep_names": True,
+        "file": f"person,task,date,minutes\n{people.admin.email},{target.canary} task,2026-09-07,10\n".encode(),
+        "format": "auto",
+        "mode": "valid_rows",
+        "team": f"{target.canary} team",
+        "role_title": f"{target.canary} role",
+        "process": f"{target.canary} process",
+        **dict.fromkeys(("rules", "input_type", "input_quality", "stability", "documentation"), 4),
+        "task": target.task_id,
+        "into": target.task_id,
+        "task_name": f"{target.canary} task",
+        "position": 1,
+        "field": "label",
+        "match": "contains",
+        "pattern": f"{target.canary} task",
+        "project": f"{target.canary} project",
+        "description": f"{target.canary} description",
+        "participant": people.admin.email,
+        "day": "2026-09-07",
+        "started_at": "2026-09-07T08:00:00+02:00",
+        "minutes": 10,
+        "source": "api",
+        "external_id": f"{target.canary}-harness",
+        "tracker": "clockify",
+        "secret": f"{target.canary} webhook token",
+        # friction votes: a survey link's token is a credential, so it is `people`'s (A's on B's host, B's
+        # on A's host), like the sign-in above; the note is the target's words
+        "pain": 5,
+        "token": people.survey_token,
         **{f"sign_{number}": True for number in range(1, len(THEATER_SIGNS) + 1)},
     }
 

@@ -51,9 +51,11 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.test import Client as HttpClient
 from django.test import TestCase
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from engagements import links
 from engagements.middleware import SESSION_SCHEMA_KEY
@@ -280,7 +282,22 @@ def _strings(value) -> list[str]:
         return [s for item in value.values() for s in _strings(item)]
     if isinstance(value, list | tuple):
         return [s for item in value for s in _strings(item)]
+    if isinstance(value, bytes):  # an uploaded CSV: its cells are what was sent
+        return [cell for line in value.decode().splitlines() for cell in line.split(",") if cell]
     return [str(value)]
+
+
+def _multipart(body: dict) -> bytes:
+    """A multipart body: bytes values as uploaded files, the rest as form fields."""
+    fields: dict[str, object] = {}
+    for key, value in body.items():
+        if isinstance(value, bytes):
+            fields[key] = SimpleUploadedFile(f"{key}.csv", value, content_type="text/csv")
+        elif value is True:
+            fields[key] = "on"
+        elif value is not False and value is not None:
+            fields[key] = [str(item) for item in value] if isinstance(value, list | tuple) else str(value)
+    return encode_multipart(BOUNDARY, fields)
 
 
 def _form_data(body: dict) -> str:
@@ -334,10 +351,16 @@ class Check:
         """The bodies to send: none for GET; one per people variant when the body names people."""
         if method == "get":
             return [("", None)]
-        bodies = [(label, {**self.mass, **body_fields(self.route, method, values)}) for label, values in self.bodies]
+        bodies = [(label, self._with_mass(body_fields(self.route, method, values))) for label, values in self.bodies]
         if not PERSON_FIELDS & set(_keys_of(bodies[0][1])):
             return bodies[:1]
         return bodies
+
+    def _with_mass(self, body: dict | list) -> dict | list:
+        """The body with the mass-assignment fields added (to each item of a list body)."""
+        if isinstance(body, list):
+            return [{**self.mass, **item} for item in body]
+        return {**self.mass, **body}
 
     def one(self, principal: Principal, method: str, path: str, body, what: str, *, must_refuse: bool) -> None:
         http, headers = principal.http(), {"HTTP_HOST": self.host, **principal.headers}
@@ -348,6 +371,10 @@ class Check:
             with TestCase.captureOnCommitCallbacks(execute=True):
                 if method == "get":
                     response = http.get(path, self.mass, **headers)
+                elif isinstance(body, dict) and any(
+                    isinstance(value, bytes) for value in body.values()
+                ):  # a file: multipart, as browsers send
+                    response = http.generic(method.upper(), path, _multipart(body), MULTIPART_CONTENT, **headers)
                 elif self.route.is_api:
                     response = http.generic(
                         method.upper(), path, json.dumps(body), content_type="application/json", **headers
@@ -617,6 +644,22 @@ IDENTIFIER_COLUMNS = {
     "scope",
     "actor_kind",
     "actor_role",
+    # step 1 (audits)
+    "timezone",
+    "pseudonym_secret",
+    "identity_hash",
+    "pseudonym",  # pseudonyms are markers of their tenant (Tenant.markers), not canary text
+    "field",
+    "match",
+    "format",
+    "format_requested",
+    "mode",
+    "code",
+    "source",
+    "tracker",
+    "path",
+    "token",  # a survey link's random token (its hash is token_hash)
+    "voter_key",
 }
 
 
