@@ -592,3 +592,64 @@ class MappingRuleDetailApi(_StepOneApi):
         rule = get_object_or_404(MappingRule, pk=rule_id)
         catalogue.mapping_rule_delete(rule=rule, actor=request_actor(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- candidates -----------------------------------------------------------------------------------
+
+
+class CandidateOutput(serializers.Serializer):
+    rank = serializers.IntegerField()
+    task = serializers.IntegerField(source="task_id")
+    task_name = serializers.CharField()
+    team = serializers.CharField(help_text="The team with most minutes on the task, after the privacy fold.")
+    entries = serializers.IntegerField()
+    occurrences_per_month = serializers.DecimalField(max_digits=20, decimal_places=4, coerce_to_string=False)
+    minutes_per_occurrence = serializers.DecimalField(max_digits=20, decimal_places=4, coerce_to_string=False)
+    hours_per_month = serializers.DecimalField(max_digits=20, decimal_places=4, coerce_to_string=False)
+    automation_potential = serializers.DecimalField(max_digits=6, decimal_places=4, coerce_to_string=False)
+    recoverable_hours_per_month = serializers.DecimalField(max_digits=20, decimal_places=4, coerce_to_string=False)
+    pain = serializers.DecimalField(max_digits=6, decimal_places=4, coerce_to_string=False)
+    priority = serializers.DecimalField(max_digits=20, decimal_places=4, coerce_to_string=False)
+    value_per_month = serializers.DecimalField(max_digits=20, decimal_places=4, coerce_to_string=False)
+    currency = serializers.CharField()
+    low_confidence = serializers.BooleanField(help_text="Fewer than 3 entries in the window: an extrapolation.")
+
+
+class CandidateWindow(serializers.Serializer):
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        if ("start" in attrs) != ("end" in attrs):
+            raise serializers.ValidationError("Give both start and end, or neither (the audit window).")
+        return attrs
+
+
+class CandidateListApi(_StepOneApi):
+    @extend_schema(
+        operation_id="candidates_list",
+        parameters=[
+            OpenApiParameter("start", str, description="YYYY-MM-DD; with end. Without both: the audit window."),
+            OpenApiParameter("end", str, description="YYYY-MM-DD, included."),
+        ],
+        responses={
+            200: CandidateOutput(many=True),
+            400: OpenApiResponse(description="A window without a working day."),
+        },
+    )
+    def get(self, request):
+        """Rank the automation candidates.
+
+        Anyone with access. One row per task with entries in the window, ranked by priority (ties by
+        hours per month, then name), with every figure of METHOD.md's scoring computed exactly
+        (rounded to 4 decimals here, 2 on the pages) and the task's team after the privacy fold. A
+        window without a working day is refused with 400.
+        """
+        window = CandidateWindow(data=request.query_params)
+        window.is_valid(raise_exception=True)
+        try:
+            ranked = selectors.candidate_list(**window.validated_data)
+        except selectors.WindowRefused as refused:
+            raise ValidationError({"start": [str(refused)]}) from None
+        currency = request.tenant.currency
+        return Response([CandidateOutput({**vars(c), "currency": currency}).data for c in ranked])

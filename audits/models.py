@@ -340,3 +340,40 @@ class FrictionVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}: pain {self.pain}"
+
+
+class TaskDayRollup(models.Model):
+    """Per task, day and team (the participant's team): what candidate ranking reads instead of the
+    entries. Kept equal to them in every write's transaction (audits.rollups)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    team = models.CharField(max_length=100, blank=True)
+    entries = models.PositiveIntegerField()
+    minutes = models.BigIntegerField()
+    # The minutes of participants with an hourly cost, weighted by it; and those of participants without
+    # one, to which the client's loaded cost applies when the ranking is read.
+    costed_minutes_value = models.DecimalField(max_digits=20, decimal_places=2)
+    uncosted_minutes = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "day", "team"], name="task_day_rollup_key")]
+        indexes = [models.Index(fields=["day"], name="task_day_rollup_day")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.day} {self.team}: {self.minutes} min"
+
+
+class ParticipantDay(models.Model):
+    """The days each participant has entries (the privacy fold counts a team's people in a window)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    entries = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "day"], name="participant_day_key")]
+        indexes = [models.Index(fields=["day"], name="participant_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.day}"

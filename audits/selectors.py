@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from audits import privacy
 from audits.models import AuditSettings, ImportJob, MappingRule, Participant, Task, TimeEntry
 
 DEFAULT_WINDOW_WORKING_DAYS = 10
@@ -110,3 +113,137 @@ def unmapped_list(*, limit: int = 200) -> list[UnmappedLabel]:
         .order_by("-minutes", "project", "description")[:limit]
     )
     return [UnmappedLabel(r["project"], r["description"], r["entries"], r["minutes"]) for r in rows]
+
+
+# --- candidates (METHOD.md section 2, "Candidate scoring") ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One task's figures in a window, exact (Decimal); rounded only for display."""
+
+    rank: int
+    task_id: int
+    task_name: str
+    process: str
+    team: str  # the team with most minutes on the task, after the privacy fold
+    entries: int
+    minutes: int
+    occurrences_per_month: Decimal
+    minutes_per_occurrence: Decimal
+    hours_per_month: Decimal
+    automation_potential: Decimal
+    recoverable_hours_per_month: Decimal
+    hourly_cost: Decimal
+    value_per_month: Decimal
+    pain: Decimal
+    votes: int
+    priority: Decimal
+    low_confidence: bool
+
+
+class WindowRefused(ValueError):
+    """A window no figure can be computed for (it holds no working day)."""
+
+
+LOW_CONFIDENCE_ENTRIES = 3
+NEUTRAL_PAIN = Decimal(3)
+NO_ANSWER_POTENTIAL = Decimal("0.5")
+
+# One query over the rollups (audits.rollups keeps them equal to the entries, in the writes' own
+# transactions): per task its entries, minutes and money-weighted minutes, the team with most minutes,
+# its mean pain; and per team the participants with entries in the window (for the fold).
+_CANDIDATE_SQL = """
+WITH in_window AS (
+    SELECT task_id, team, entries, minutes, costed_minutes_value, uncosted_minutes
+      FROM audits_taskdayrollup WHERE day BETWEEN %(start)s AND %(end)s
+), per_task AS (
+    SELECT task_id, sum(entries) AS entries, sum(minutes) AS minutes,
+           sum(costed_minutes_value) AS costed, sum(uncosted_minutes) AS uncosted
+      FROM in_window GROUP BY task_id
+), main_team AS (
+    SELECT DISTINCT ON (task_id) task_id, team
+      FROM (SELECT task_id, team, sum(minutes) AS minutes FROM in_window GROUP BY task_id, team) AS by_team
+     ORDER BY task_id, minutes DESC, team
+), pain AS (
+    SELECT task_id, avg(pain) AS pain, count(*) AS votes FROM audits_frictionvote GROUP BY task_id
+)
+SELECT task.id, task.name, task.process, main_team.team, per_task.entries, per_task.minutes,
+       per_task.costed, per_task.uncosted, pain.pain, coalesce(pain.votes, 0),
+       task.rules, task.input_type, task.input_quality, task.stability, task.documentation
+  FROM per_task
+  JOIN audits_task AS task ON task.id = per_task.task_id
+  JOIN main_team ON main_team.task_id = per_task.task_id
+  LEFT JOIN pain ON pain.task_id = per_task.task_id
+"""
+
+_TEAM_SIZES_SQL = """
+SELECT participant.team, count(DISTINCT presence.participant_id)
+  FROM audits_participantday AS presence
+  JOIN audits_participant AS participant ON participant.id = presence.participant_id
+ WHERE presence.day BETWEEN %(start)s AND %(end)s
+ GROUP BY participant.team
+"""
+
+
+def team_sizes(*, start: date, end: date) -> dict[str, int]:
+    """Participants with entries from start to end, per team ('' for the unassigned)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TEAM_SIZES_SQL, {"start": start, "end": end})
+        return dict(cursor.fetchall())
+
+
+def candidate_list(*, start: date | None = None, end: date | None = None) -> list[Candidate]:
+    """The tasks with entries in the window, ranked by priority (ties: hours per month, then name).
+    Without start and end: the audit window. Raises WindowRefused for a window without a working day."""
+    audit = audit_settings_get()
+    if start is None or end is None:
+        window = audit_window(audit)
+        start, end = window.start, window.end
+    if start > end:
+        raise WindowRefused(f"The window ends ({end}) before it starts ({start}).")
+    window_days = len(working_days(start=start, end=end, audit=audit))
+    if window_days == 0:
+        raise WindowRefused(
+            f"The window {start} to {end} has no working day (weekends and holidays do not count); "
+            "choose dates that include at least one."
+        )
+    per_month = Decimal(audit.working_days_per_month) / window_days
+    default_cost = Decimal(audit.hourly_cost)
+    shown = privacy.teams_shown(sizes=team_sizes(start=start, end=end), k=audit.k)
+    with connection.cursor() as cursor:
+        cursor.execute(_CANDIDATE_SQL, {"start": start, "end": end})
+        rows = cursor.fetchall()
+    unranked = []
+    for task_id, name, process, team, entries, minutes, costed, uncosted, pain, votes, *answers in rows:
+        minutes, entries = int(minutes), int(entries)
+        answered = [Decimal(answer) for answer in answers if answer is not None]
+        potential = (sum(answered, Decimal(0)) / len(answered) - 1) / 4 if answered else NO_ANSWER_POTENTIAL
+        hours_per_month = Decimal(minutes) / 60 * per_month
+        recoverable = hours_per_month * potential
+        hourly_cost = (Decimal(costed) + Decimal(uncosted) * default_cost) / minutes if minutes else default_cost
+        pain_value = Decimal(pain) if pain is not None else NEUTRAL_PAIN
+        unranked.append(
+            Candidate(
+                rank=0,
+                task_id=task_id,
+                task_name=name,
+                process=process,
+                team=privacy.team_fold(team, shown=shown),
+                entries=entries,
+                minutes=minutes,
+                occurrences_per_month=Decimal(entries) * per_month,
+                minutes_per_occurrence=Decimal(minutes) / entries,
+                hours_per_month=hours_per_month,
+                automation_potential=potential,
+                recoverable_hours_per_month=recoverable,
+                hourly_cost=hourly_cost,
+                value_per_month=recoverable * hourly_cost,
+                pain=pain_value,
+                votes=votes,
+                priority=recoverable * (1 + (pain_value - 3) / 4),
+                low_confidence=entries < LOW_CONFIDENCE_ENTRIES,
+            )
+        )
+    unranked.sort(key=lambda c: (-c.priority, -c.hours_per_month, c.task_name.lower(), c.task_id))
+    return [replace(candidate, rank=rank) for rank, candidate in enumerate(unranked, start=1)]

@@ -30,6 +30,7 @@ api_v1 = [
     path("tasks/<int:task_id>/merge/", audit_api.TaskMergeApi.as_view(), name="task_merge"),
     path("mapping-rules/", audit_api.MappingRuleListCreateApi.as_view(), name="mapping_rule_list"),
     path("mapping-rules/<int:rule_id>/", audit_api.MappingRuleDetailApi.as_view(), name="mapping_rule_detail"),
+    path("candidates/", audit_api.CandidateListApi.as_view(), name="candidate_list"),
     path("survey-links/", api_friction.SurveyLinkListCreateApi.as_view(), name="survey_link_list"),
     path("survey-links/<int:survey_link_id>/", api_friction.SurveyLinkDetailApi.as_view(), name="survey_link_detail"),
     path("friction-votes/", api_friction.FrictionVoteCreateApi.as_view(), name="friction_vote_create"),

@@ -16,11 +16,13 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Max
 
+from audits import rollups
 from audits.models import LABEL_MAX_LENGTH, SUITABILITY_QUESTIONS, MappingRule, Task, TimeEntry
 from audits.services.friction import friction_votes_move
 from smartwork.actors import Actor
 
 COMBOS_TABLE = "audit_combos"
+REMAPPED_DAYS = "audit_remapped_days"
 
 _RULE_MATCH = f"""
     SELECT rule.task_id FROM {MappingRule._meta.db_table} AS rule
@@ -67,13 +69,20 @@ def entries_remap() -> int:
     entry = TimeEntry._meta.db_table
     combos_map(source_table=entry)
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {REMAPPED_DAYS}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {REMAPPED_DAYS} (day date, entries integer) ON COMMIT DROP")
         cursor.execute(
-            f"""UPDATE {entry} AS entry SET task_id = combo.task_id FROM {COMBOS_TABLE} AS combo
+            f"""WITH changed AS (
+                UPDATE {entry} AS entry SET task_id = combo.task_id FROM {COMBOS_TABLE} AS combo
                  WHERE combo.project = entry.project AND combo.label = entry.label
-                   AND combo.description = entry.description AND entry.task_id IS DISTINCT FROM combo.task_id"""
+                   AND combo.description = entry.description AND entry.task_id IS DISTINCT FROM combo.task_id
+                RETURNING entry.day
+            ) INSERT INTO {REMAPPED_DAYS} SELECT day, count(*) FROM changed GROUP BY day"""
         )
-        changed = cursor.rowcount
+        cursor.execute(f"SELECT coalesce(sum(entries), 0) FROM {REMAPPED_DAYS}")
+        changed = int(cursor.fetchone()[0])
         cursor.execute(f"DROP TABLE {COMBOS_TABLE}")
+    rollups.rollups_refresh(days_sql=f"SELECT day FROM {REMAPPED_DAYS}")
     return changed
 
 
@@ -167,6 +176,7 @@ def task_merge(*, task: Task, into: Task, actor: Actor) -> Task:
     into.process = into.process or task.process
     into.save()
     task.delete()
+    rollups.rollups_refresh_for_tasks([into.pk])
     return into
 
 

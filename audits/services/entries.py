@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 
+from audits import rollups
 from audits.models import Participant, Task, TimeEntry
 from audits.selectors import audit_settings_get
 from audits.services.catalogue import COMBOS_TABLE, combos_map
@@ -65,11 +66,13 @@ def entries_upsert(*, entries: list[EntryIn]) -> tuple[int, int]:
         )
     )
     task_of = _tasks_for(entries)
-    existing = set(
+    found = list(
         TimeEntry.objects.filter(
             source__in={e.source for e in entries}, external_id__in=[e.external_id for e in entries]
-        ).values_list("source", "external_id")
+        ).values_list("source", "external_id", "day")
     )
+    existing = {(source, external_id) for source, external_id, _ in found}
+    days = {day for _, _, day in found}  # an update may move an entry to another day: both are refreshed
     rows = {}
     for entry in entries:
         assert (
@@ -106,6 +109,7 @@ def entries_upsert(*, entries: list[EntryIn]) -> tuple[int, int]:
             "note",
         ],
     )
+    rollups.rollups_refresh_days(days | {row.day for row in rows.values()})
     updated = len(existing & set(rows))
     return len(rows) - updated, updated
 
@@ -134,5 +138,8 @@ def _tasks_for(entries: list[EntryIn]) -> dict[tuple[str, str, str], int | None]
 @transaction.atomic
 def entry_delete(*, source: str, external_id: str) -> bool:
     """Delete the entry a tracker deleted; False when there was none."""
-    deleted, _ = TimeEntry.objects.filter(source=source, external_id=external_id).delete()
+    gone = TimeEntry.objects.filter(source=source, external_id=external_id)
+    days = set(gone.values_list("day", flat=True))
+    deleted, _ = gone.delete()
+    rollups.rollups_refresh_days(days)
     return bool(deleted)

@@ -33,7 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
-from audits import readers
+from audits import readers, rollups
 from audits.models import ImportJob, ImportRowError, TimeEntry
 from audits.selectors import audit_settings_get
 from audits.services.catalogue import COMBOS_TABLE, combos_map
@@ -331,7 +331,8 @@ def _import(*, job: ImportJob, progress: _Progress) -> Outcome:
             return outcome
         staged = time.perf_counter()
         progress.percent(PARSE_SHARE)
-        participants_upsert(people=list(people.values()))
+        # A participant whose team the file changes moves their earlier minutes to it in the rollups.
+        rollups.rollups_refresh_for_participants(participants_upsert(people=list(people.values())))
         combos_map(source_table=STAGING_TABLE)
         progress.percent(PARSE_SHARE + 5)
         mapped = time.perf_counter()
@@ -426,6 +427,7 @@ def _entries_insert(*, source: str, job: ImportJob) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
+            WITH inserted AS (
             INSERT INTO {entry} (participant_id, task_id, day, started_at, minutes, source, external_id,
                                  project, label, description, note, import_job_id, created_at)
             SELECT participant.id, combo.task_id, staged.day, staged.started_at, staged.minutes, %(source)s,
@@ -437,7 +439,10 @@ def _entries_insert(*, source: str, job: ImportJob) -> int:
                 ON combo.project = staged.project AND combo.label = staged.label
                AND combo.description = staged.description
             ON CONFLICT (source, external_id) DO NOTHING
+            RETURNING participant_id, task_id, day, minutes
+            ) {rollups.ROLLUPS_ADD_INSERTED}
+            SELECT count(*) FROM inserted
             """,
             {"source": source, "job": job.pk},
         )
-        return cursor.rowcount
+        return cursor.fetchone()[0]

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from audits import rollups
 from audits.models import Participant
 from audits.selectors import audit_settings_get
 from smartwork.tenancy import current_schema_name
@@ -48,19 +49,20 @@ def _pseudonym(digest: str, taken: set[str]) -> str:
     raise AssertionError("two identities with the same keyed hash")
 
 
-def participants_upsert(*, people: list[Person]) -> None:
+def participants_upsert(*, people: list[Person]) -> list[int]:
     """Add the participants not seen before; take a team from the export where it names one (and a
     name, when the client keeps names). Imports of one client do this one at a time (a transaction
-    lock), so two files with the same new person make one participant."""
+    lock), so two files with the same new person make one participant. Returns the ids of those whose
+    team changed (their earlier entries' rollups move with them)."""
     if not people:
-        return
+        return []
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{current_schema_name()}:participants"])
     existing = {
         p.identity_hash: p for p in Participant.objects.filter(identity_hash__in=[p.identity_hash for p in people])
     }
     taken = set(Participant.objects.values_list("pseudonym", flat=True))
-    new, changed = [], []
+    new, changed, moved = [], [], []
     for person in people:
         participant = existing.get(person.identity_hash)
         if participant is None:
@@ -73,14 +75,17 @@ def participants_upsert(*, people: list[Person]) -> None:
         updated = False
         if person.team and participant.team != person.team:
             participant.team, updated = person.team, True
+            moved.append(participant.pk)
         if person.name and participant.name != person.name:
             participant.name, updated = person.name, True
         if updated:
             changed.append(participant)
     Participant.objects.bulk_create(new)
     Participant.objects.bulk_update(changed, ["team", "name"])
+    return moved
 
 
+@transaction.atomic
 def participant_update(
     *, participant: Participant, team: str | None = None, role_title: str | None = None, **cost: Decimal | None
 ) -> Participant:
@@ -102,6 +107,8 @@ def participant_update(
         raise ValidationError({field: ["Not a participant field."] for field in cost})
     if changed:
         participant.save(update_fields=changed)
+        if {"team", "hourly_cost"} & set(changed):
+            rollups.rollups_refresh_for_participants([participant.pk])
     return participant
 
 
@@ -141,4 +148,5 @@ def participant_teams_set(*, csv_text: str) -> tuple[int, int]:
     for digest, participant in found.items():
         participant.team = teams[digest]
     Participant.objects.bulk_update(found.values(), ["team"])
+    rollups.rollups_refresh_for_participants([participant.pk for participant in found.values()])
     return len(found), len(teams) - len(found)

@@ -268,3 +268,30 @@ def test_teams_come_from_a_small_identity_team_csv(world):
     assert answer.status_code == 200 and answer.json() == {"updated": 1, "unknown": 1}
     with tenant_context(a.client):
         assert sorted(Participant.objects.values_list("team", flat=True)) == ["", "Finance"]
+
+
+def test_the_candidates_come_ranked_with_their_figures_for_any_window(world):
+    a = world.a
+    import_file(person(a, "admin"), a, sample_path("northwind-toggl.csv").read_bytes())
+    run_queued(a)
+    answer = call(HttpClient(), a, "get", "/api/v1/candidates/?start=2026-09-07&end=2026-09-18", key=a.keys["read"])
+    assert answer.status_code == 200
+    ranked = answer.json()
+    assert [row["rank"] for row in ranked] == list(range(1, 8))
+    top = ranked[0]
+    assert top["task_name"] == "Answer shipment status emails" and top["entries"] == 507
+    assert top["hours_per_month"] == round(3020 / 60 / 10 * 21, 4) and top["low_confidence"] is False
+    assert top["currency"] == a.client.currency
+    board = next(row for row in ranked if row["task_name"] == "Monthly board report")
+    assert board["low_confidence"] is True and board["team"] == "Other teams"  # no teams in a Toggl export
+    assert call(person(a, "viewer"), a, "get", "/api/v1/candidates/?start=2026-09-07&end=2026-09-18").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [("?start=2026-09-12&end=2026-09-13", "no working day"), ("?start=2026-09-12", "both")],
+    ids=["weekend", "start only"],
+)
+def test_a_candidate_window_that_cannot_be_ranked_is_a_400(world, query, words):
+    answer = call(HttpClient(), world.a, "get", f"/api/v1/candidates/{query}", key=world.a.keys["read"])
+    assert answer.status_code == 400 and words in str(answer.json())
