@@ -377,3 +377,38 @@ class ParticipantDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} {self.day}"
+
+
+class TaskMonthRollup(models.Model):
+    """TaskDayRollup summed by calendar month (`month` is its first day): a window of a year reads
+    twelve of these per task and team, and the days of its partial months from the daily rollup."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    team = models.CharField(max_length=100, blank=True)
+    entries = models.PositiveIntegerField()
+    minutes = models.BigIntegerField()
+    costed_minutes_value = models.DecimalField(max_digits=20, decimal_places=2)
+    uncosted_minutes = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "month", "team"], name="task_month_rollup_key")]
+        indexes = [models.Index(fields=["month"], name="task_month_rollup_month")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.month:%Y-%m} {self.team}: {self.minutes} min"
+
+
+class ParticipantMonth(models.Model):
+    """The months each participant has entries (ParticipantDay by calendar month)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    entries = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "month"], name="participant_month_key")]
+        indexes = [models.Index(fields=["month"], name="participant_month_month")]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.month:%Y-%m}"

@@ -156,7 +156,11 @@ NO_ANSWER_POTENTIAL = Decimal("0.5")
 _CANDIDATE_SQL = """
 WITH in_window AS (
     SELECT task_id, team, entries, minutes, costed_minutes_value, uncosted_minutes
-      FROM audits_taskdayrollup WHERE day BETWEEN %(start)s AND %(end)s
+      FROM audits_taskmonthrollup WHERE month >= %(full_from)s AND month < %(full_until)s
+    UNION ALL
+    SELECT task_id, team, entries, minutes, costed_minutes_value, uncosted_minutes
+      FROM audits_taskdayrollup
+     WHERE day BETWEEN %(start)s AND %(end)s AND NOT (day >= %(full_from)s AND day < %(full_until)s)
 ), per_task AS (
     SELECT task_id, sum(entries) AS entries, sum(minutes) AS minutes,
            sum(costed_minutes_value) AS costed, sum(uncosted_minutes) AS uncosted
@@ -179,17 +183,31 @@ SELECT task.id, task.name, task.process, main_team.team, per_task.entries, per_t
 
 _TEAM_SIZES_SQL = """
 SELECT participant.team, count(DISTINCT presence.participant_id)
-  FROM audits_participantday AS presence
+  FROM (SELECT participant_id FROM audits_participantmonth WHERE month >= %(full_from)s AND month < %(full_until)s
+        UNION ALL
+        SELECT participant_id FROM audits_participantday
+         WHERE day BETWEEN %(start)s AND %(end)s AND NOT (day >= %(full_from)s AND day < %(full_until)s)
+       ) AS presence
   JOIN audits_participant AS participant ON participant.id = presence.participant_id
- WHERE presence.day BETWEEN %(start)s AND %(end)s
  GROUP BY participant.team
 """
+
+
+def _window_params(start: date, end: date) -> dict[str, date]:
+    """The window's bounds, and the calendar months wholly inside it (full_from <= month < full_until):
+    those are read from the monthly rollups, the other days from the daily ones."""
+    full_from = start if start.day == 1 else (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    after = end + timedelta(days=1)
+    full_until = after if after.day == 1 else after.replace(day=1)
+    if full_until < full_from:
+        full_until = full_from  # no whole month: every day from the daily rollups
+    return {"start": start, "end": end, "full_from": full_from, "full_until": full_until}
 
 
 def team_sizes(*, start: date, end: date) -> dict[str, int]:
     """Participants with entries from start to end, per team ('' for the unassigned)."""
     with connection.cursor() as cursor:
-        cursor.execute(_TEAM_SIZES_SQL, {"start": start, "end": end})
+        cursor.execute(_TEAM_SIZES_SQL, _window_params(start, end))
         return dict(cursor.fetchall())
 
 
@@ -212,7 +230,7 @@ def candidate_list(*, start: date | None = None, end: date | None = None) -> lis
     default_cost = Decimal(audit.hourly_cost)
     shown = privacy.teams_shown(sizes=team_sizes(start=start, end=end), k=audit.k)
     with connection.cursor() as cursor:
-        cursor.execute(_CANDIDATE_SQL, {"start": start, "end": end})
+        cursor.execute(_CANDIDATE_SQL, _window_params(start, end))
         rows = cursor.fetchall()
     unranked = []
     for task_id, name, process, team, entries, minutes, costed, uncosted, pain, votes, *answers in rows:

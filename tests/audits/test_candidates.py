@@ -161,14 +161,49 @@ PRESENCE_RAW = "SELECT participant_id, day, count(*) FROM audits_timeentry GROUP
 PRESENCE = "SELECT participant_id, day, entries FROM audits_participantday"
 
 
+MONTHS_RAW = RAW.replace("entry.day", "date_trunc('month', entry.day)::date")
+MONTHS = """SELECT task_id, month, team, entries, minutes, costed_minutes_value, uncosted_minutes
+              FROM audits_taskmonthrollup"""
+PRESENCE_MONTHS_RAW = (
+    "SELECT participant_id, date_trunc('month', day)::date, count(*) FROM audits_timeentry GROUP BY 1, 2"
+)
+PRESENCE_MONTHS = "SELECT participant_id, month, entries FROM audits_participantmonth"
+
+
 def assert_rollups_equal_the_entries() -> None:
     with connection.cursor() as cursor:
         results = []
-        for query in (RAW, ROLLUP, PRESENCE_RAW, PRESENCE):
+        for query in (RAW, ROLLUP, PRESENCE_RAW, PRESENCE, MONTHS_RAW, MONTHS, PRESENCE_MONTHS_RAW, PRESENCE_MONTHS):
             cursor.execute(query)
             results.append(sorted(cursor.fetchall(), key=str))
     assert results[0] == results[1] and results[0]
     assert results[2] == results[3]
+    assert results[4] == results[5]
+    assert results[6] == results[7]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (date(2026, 9, 7), date(2026, 9, 18)),  # inside one month
+        (date(2026, 8, 20), date(2026, 10, 10)),  # partial months at both ends, September whole
+        (date(2026, 8, 1), date(2026, 10, 31)),  # whole months only
+        (date(2026, 1, 1), date(2026, 12, 31)),  # a year
+    ],
+    ids=["days", "partial months", "whole months", "year"],
+)
+def test_any_window_ranks_the_same_figures_as_the_raw_entries(in_a, start, end):
+    window()
+    days = ["2026-08-03", "2026-08-31", "2026-09-01", "2026-09-15", "2026-09-30", "2026-10-01", "2026-10-12"]
+    generic([(f"p{n % 3}@x.test", "T", f"Task {n % 4}", day, 5 + n) for n, day in enumerate(days * 3)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT task.name, count(*), sum(minutes) FROM audits_timeentry entry
+                 JOIN audits_task task ON task.id = entry.task_id WHERE day BETWEEN %s AND %s GROUP BY task.name""",
+            [start, end],
+        )
+        raw = {name: (entries, minutes) for name, entries, minutes in cursor.fetchall()}
+    assert {c.task_name: (c.entries, c.minutes) for c in candidate_list(start=start, end=end)} == raw
 
 
 def test_the_rollups_equal_the_raw_aggregate_after_imports_merges_renames_remaps_and_deletes(in_a):
