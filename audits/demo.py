@@ -16,10 +16,13 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from audits.models import ImportJob
-from audits.services import imports, people
+from audits.models import SUITABILITY_QUESTIONS, ImportJob, Task
+from audits.services import catalogue, friction, imports, people
+from audits.services import settings as audit_settings
 from smartwork.actors import Actor
 from smartwork.tenancy import CONSULTANT
+
+WEEKLY, MONTHLY = -1.0, -2.0
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class Work:
     task: str
     project: str
     team: str
-    per_day: float  # times a day per person of the team (0.05: about once a month)
+    per_day: float  # times a day per person of the team; WEEKLY or MONTHLY: once a week or month, by one person
     minutes: tuple[int, int]  # shortest and longest
 
 
@@ -41,20 +44,59 @@ WORK = {
         Work("Re-key delivery notes into ERP", "Operations", "Customer Service", 3, (2, 6)),
         Work("Qualify inbound leads", "Sales", "Sales", 3, (8, 16)),
         Work("Client strategy call", "Sales", "Sales", 0.4, (30, 70)),
-        Work("Weekly pipeline review", "Sales", "Sales", 0.03, (50, 70)),
+        Work("Weekly pipeline review", "Sales", "Sales", WEEKLY, (50, 70)),
         Work("Invoice matching", "Finance Ops", "Finance", 5, (5, 12)),
-        Work("Monthly board report", "Finance Ops", "Finance", 0.017, (180, 220)),
+        Work("Monthly board report", "Finance Ops", "Finance", MONTHLY, (180, 220)),
     ],
     "acme": [
         Work("Confirm appointments by phone", "Front desk", "Front Desk", 10, (2, 5)),
         Work("Answer patient emails", "Front desk", "Front Desk", 4, (3, 8)),
         Work("Insurance pre-authorisation", "Billing", "Billing", 3, (12, 25)),
         Work("Chase unpaid invoices", "Billing", "Billing", 2, (6, 12)),
-        Work("Monthly supplier reconciliation", "Billing", "Billing", 0.02, (150, 200)),
+        Work("Monthly supplier reconciliation", "Billing", "Billing", MONTHLY, (150, 200)),
         Work("Re-key lab results into the practice system", "Clinical", "Clinical Support", 4, (4, 9)),
         Work("Sterilisation log", "Clinical", "Clinical Support", 2, (5, 10)),
     ],
 }
+# Each task's suitability answers (rules, input type, input quality, stability, documentation), the
+# pain its team gives it in the survey (one vote per member who answered) and what they wrote.
+JUDGEMENT = {
+    "Answer shipment status emails": (
+        (5, 5, 4, 4, 3),
+        (4, 4, 5, 3, 4),
+        "Same three questions all day; the tracking page has the answer.",
+    ),
+    "Re-key delivery notes into ERP": (
+        (5, 3, 2, 4, 3),
+        (5, 4, 5, 5),
+        "Typing from scanned PDFs; a wrong digit costs a re-delivery.",
+    ),
+    "Qualify inbound leads": ((3, 5, 3, 3, 2), (3, 3, 4), "Half the forms are spam or students."),
+    "Client strategy call": ((1, 4, 2, 2, 1), (2, 1, 2), ""),
+    "Weekly pipeline review": ((2, 5, 4, 3, 3), (2, 3), ""),
+    "Invoice matching": ((5, 5, 4, 4, 4), (4, 5, 4), "Matching PO numbers by hand between two systems."),
+    "Monthly board report": ((3, 5, 4, 3, 3), (3, 4), "Copying the same charts into slides every month."),
+    "Confirm appointments by phone": (
+        (5, 5, 5, 4, 4),
+        (4, 4, 3, 5, 4),
+        "Most calls go to voicemail; we call back twice.",
+    ),
+    "Answer patient emails": ((3, 5, 3, 3, 2), (3, 3, 2), ""),
+    "Insurance pre-authorisation": (
+        (4, 4, 3, 2, 3),
+        (5, 5, 4),
+        "The insurer's portal logs us out mid-form; the forms change every quarter.",
+    ),
+    "Chase unpaid invoices": ((5, 5, 4, 4, 3), (3, 4), "Same reminder text, three times per invoice."),
+    "Monthly supplier reconciliation": ((4, 5, 4, 4, 4), (2, 3), ""),
+    "Re-key lab results into the practice system": (
+        (5, 4, 3, 4, 3),
+        (4, 5, 4),
+        "Results arrive as PDF; we type them in line by line.",
+    ),
+    "Sterilisation log": ((4, 2, 3, 5, 4), (2, 2), ""),
+}
+
 FIRST = [
     "Ana",
     "Ben",
@@ -100,13 +142,20 @@ def _working_days(until: date, count: int) -> list[date]:
 def _entries(slug: str, days: list[date]):
     """(person, work, start, minutes) of four weeks, deterministic for the client and the dates."""
     chance = random.Random(f"{slug}:{days[0]}")  # noqa: S311 (demo data, not a secret)
-    for day in days:
+    first_of_team: dict[str, tuple[str, str, str]] = {}
+    for person in _people(slug):
+        first_of_team.setdefault(person[2], person)
+    for number, day in enumerate(days):
         for name, email, team in _people(slug):
             clock = datetime(day.year, day.month, day.day, 8, chance.randrange(0, 30))
             for work in WORK[slug]:
                 if work.team != team:
                     continue
-                times = int(work.per_day) + (1 if chance.random() < work.per_day % 1 else 0)
+                if work.per_day in (WEEKLY, MONTHLY):  # one person's routine: Mondays, or one day of the period
+                    due = day.isoweekday() == 1 if work.per_day == WEEKLY else number == len(days) - 3
+                    times = 1 if due and first_of_team[team][0] == name else 0
+                else:
+                    times = int(work.per_day) + (1 if chance.random() < work.per_day % 1 else 0)
                 for _ in range(times):
                     minutes = chance.randint(*work.minutes)
                     yield (name, email, team), work, clock, minutes
@@ -172,4 +221,25 @@ def demo_time_data(*, client, consultant, actor: Actor) -> list[str]:
     if client.slug == "acme":
         teams = "identity,team\n" + "".join(f"{email},{team}\n" for _name, email, team in _people(client.slug))
         people.participant_teams_set(csv_text=teams)
-    return [f"{job.rows_imported:,} time entries for {client.name} ({job.format} export)"]
+    # The audit covers the four weeks imported (the default would be the last two).
+    audit_settings.audit_settings_update(client=client, actor=as_consultant, window_start=days[0], window_end=days[-1])
+    votes = _judgement_record(actor=as_consultant)
+    return [f"{job.rows_imported:,} time entries for {client.name} ({job.format} export), {votes} friction votes"]
+
+
+def _judgement_record(*, actor: Actor) -> int:
+    """The consultant's suitability answers and the team's survey votes (through a survey link, each
+    member's browser voting once)."""
+    link = friction.survey_link_create(actor=actor)
+    votes = 0
+    for task in Task.objects.filter(name__in=JUDGEMENT):
+        answers, pains, note = JUDGEMENT[task.name]
+        catalogue.task_update(
+            task=task, suitability=dict(zip(SUITABILITY_QUESTIONS, answers, strict=True)), actor=actor
+        )
+        for member, pain in enumerate(pains):
+            friction.vote_cast(
+                link=link, task=task, pain=pain, note=note if member == 0 else "", voter_key=f"demo-browser-{member}"
+            )
+            votes += 1
+    return votes
