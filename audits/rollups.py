@@ -25,7 +25,8 @@ _DAYS_TOUCHED = "audit_rollup_days"
 
 @transaction.atomic  # its temporary table lives until the end of the transaction
 def rollups_refresh(*, days_sql: str, params: Sequence[Any] = ()) -> None:
-    """Recompute both rollups for the days `days_sql` selects (a SELECT of one date column)."""
+    """Recompute the rollups for the days `days_sql` selects (a SELECT of one date column)."""
+    rollups_lock()
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_DAYS_TOUCHED}")
         cursor.execute(
@@ -97,46 +98,88 @@ def rollups_refresh_for_participants(participant_ids: Iterable[int]) -> None:
         rollups_refresh(days_sql="SELECT day FROM audits_timeentry WHERE participant_id = ANY(%s)", params=[ids])
 
 
-# What an import adds, added to the rollups from the rows it inserted (INSERT ... RETURNING, in the
-# same statement): cheaper than recomputing the days of a year-long file.
-ROLLUPS_ADD_INSERTED = """
-, rollup_rows AS (
-    INSERT INTO audits_taskdayrollup AS rollup
-           (task_id, day, team, entries, minutes, costed_minutes_value, uncosted_minutes)
-    SELECT inserted.task_id, inserted.day, participant.team, count(*), sum(inserted.minutes),
-           coalesce(sum(inserted.minutes * participant.hourly_cost), 0),
-           coalesce(sum(inserted.minutes) FILTER (WHERE participant.hourly_cost IS NULL), 0)
-      FROM inserted JOIN audits_participant AS participant ON participant.id = inserted.participant_id
-     WHERE inserted.task_id IS NOT NULL
-     GROUP BY inserted.task_id, inserted.day, participant.team
-    ON CONFLICT (task_id, day, team) DO UPDATE
-       SET entries = rollup.entries + EXCLUDED.entries, minutes = rollup.minutes + EXCLUDED.minutes,
-           costed_minutes_value = rollup.costed_minutes_value + EXCLUDED.costed_minutes_value,
-           uncosted_minutes = rollup.uncosted_minutes + EXCLUDED.uncosted_minutes
-), month_rows AS (
-    INSERT INTO audits_taskmonthrollup AS rollup
-           (task_id, month, team, entries, minutes, costed_minutes_value, uncosted_minutes)
-    SELECT inserted.task_id, date_trunc('month', inserted.day)::date, participant.team, count(*),
-           sum(inserted.minutes), coalesce(sum(inserted.minutes * participant.hourly_cost), 0),
-           coalesce(sum(inserted.minutes) FILTER (WHERE participant.hourly_cost IS NULL), 0)
-      FROM inserted JOIN audits_participant AS participant ON participant.id = inserted.participant_id
-     WHERE inserted.task_id IS NOT NULL
-     GROUP BY inserted.task_id, date_trunc('month', inserted.day)::date, participant.team
-    ON CONFLICT (task_id, month, team) DO UPDATE
-       SET entries = rollup.entries + EXCLUDED.entries, minutes = rollup.minutes + EXCLUDED.minutes,
-           costed_minutes_value = rollup.costed_minutes_value + EXCLUDED.costed_minutes_value,
-           uncosted_minutes = rollup.uncosted_minutes + EXCLUDED.uncosted_minutes
-), presence_rows AS (
-    INSERT INTO audits_participantday AS presence (participant_id, day, entries)
-    SELECT participant_id, day, count(*) FROM inserted GROUP BY participant_id, day
-    ON CONFLICT (participant_id, day) DO UPDATE SET entries = presence.entries + EXCLUDED.entries
-), presence_month_rows AS (
-    INSERT INTO audits_participantmonth AS presence (participant_id, month, entries)
-    SELECT participant_id, date_trunc('month', day)::date, count(*) FROM inserted
-     GROUP BY participant_id, date_trunc('month', day)::date
-    ON CONFLICT (participant_id, month) DO UPDATE SET entries = presence.entries + EXCLUDED.entries
+# The rollups an import adds to, from the rows it inserted: what each sums, by which key.
+_ADDED = (
+    (
+        "audits_taskdayrollup",
+        ("task_id", "day", "team"),
+        "added.task_id, added.day, participant.team",
+        "count(*) AS entries, sum(added.minutes) AS minutes, "
+        "coalesce(sum(added.minutes * participant.hourly_cost), 0) AS costed_minutes_value, "
+        "coalesce(sum(added.minutes) FILTER (WHERE participant.hourly_cost IS NULL), 0) AS uncosted_minutes",
+    ),
+    (
+        "audits_taskmonthrollup",
+        ("task_id", "month", "team"),
+        "added.task_id, date_trunc('month', added.day)::date, participant.team",
+        "count(*) AS entries, sum(added.minutes) AS minutes, "
+        "coalesce(sum(added.minutes * participant.hourly_cost), 0) AS costed_minutes_value, "
+        "coalesce(sum(added.minutes) FILTER (WHERE participant.hourly_cost IS NULL), 0) AS uncosted_minutes",
+    ),
+    ("audits_participantday", ("participant_id", "day"), "added.participant_id, added.day", "count(*) AS entries"),
+    (
+        "audits_participantmonth",
+        ("participant_id", "month"),
+        "added.participant_id, date_trunc('month', added.day)::date",
+        "count(*) AS entries",
+    ),
 )
-"""
+
+
+def rollups_lock() -> None:
+    """One writer of a client's rollups at a time (until its transaction ends): an import adding what
+    it inserted and a recompute of the same days never interleave."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':rollups'))")
+
+
+@transaction.atomic
+def rollups_add(*, inserted_table: str) -> None:
+    """Add rows just inserted into the entries (participant_id, task_id, day, minutes of
+    `inserted_table`) to the rollups: each rollup's sums by key are added to the rows that exist and
+    inserted where none does. Cheaper than recomputing the days of a year-long file, and exact: only
+    what was really inserted (not what a re-import skipped) is in `inserted_table`."""
+    rollups_lock()
+    with connection.cursor() as cursor:
+        for table, keys, key_sql, sums_sql in _ADDED:
+            mapped_only = "WHERE added.task_id IS NOT NULL" if "task_id" in keys else ""
+            sums = [part.rsplit(" AS ", 1)[1] for part in sums_sql.split(", ") if " AS " in part]
+            cursor.execute("DROP TABLE IF EXISTS audit_rollup_added")
+            cursor.execute(
+                f"""CREATE TEMPORARY TABLE audit_rollup_added ON COMMIT DROP AS
+                    SELECT {", ".join(f"{expression} AS {key}" for expression, key in zip(_split(key_sql), keys, strict=True))},
+                           {sums_sql}
+                      FROM {inserted_table} AS added
+                      JOIN audits_participant AS participant ON participant.id = added.participant_id
+                      {mapped_only}
+                     GROUP BY {key_sql}"""
+            )
+            matches = " AND ".join(f"target.{key} = added.{key}" for key in keys)
+            cursor.execute(
+                f"""UPDATE {table} AS target SET {", ".join(f"{column} = target.{column} + added.{column}" for column in sums)}
+                      FROM audit_rollup_added AS added WHERE {matches}"""
+            )
+            cursor.execute(
+                f"""INSERT INTO {table} ({", ".join((*keys, *sums))})
+                    SELECT {", ".join(f"added.{column}" for column in (*keys, *sums))} FROM audit_rollup_added AS added
+                     WHERE NOT EXISTS (SELECT 1 FROM {table} AS target WHERE {matches})"""
+            )
+        cursor.execute("DROP TABLE audit_rollup_added")
+
+
+def _split(key_sql: str) -> list[str]:
+    """The expressions of a key list (no commas inside them but date_trunc's own)."""
+    parts, depth, current = [], 0, ""
+    for char in key_sql:
+        depth += char == "("
+        depth -= char == ")"
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    parts.append(current.strip())
+    return parts
 
 
 def rollups_refresh_for_tasks(task_ids: Iterable[int]) -> None:

@@ -53,6 +53,7 @@ PROGRESS_EVERY_ROWS = 20_000
 PARSE_SHARE = 80  # per cent of the progress bar that reading the file takes; the SQL takes the rest
 STALLED_QUEUED_AFTER = timedelta(minutes=1)
 STAGING_TABLE = "audit_import_staging"
+INSERTED_TABLE = "audit_import_inserted"  # what the insert added (the rollups add it)
 STAGING_COLUMNS = (
     "line",
     "identity_hash",
@@ -425,6 +426,11 @@ def _entries_insert(*, source: str, job: ImportJob) -> int:
     of this file (METHOD.md), so a second import of the file, or of an overlapping one, adds nothing."""
     entry = TimeEntry._meta.db_table
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {INSERTED_TABLE}")
+        cursor.execute(
+            f"""CREATE TEMPORARY TABLE {INSERTED_TABLE}
+                (participant_id bigint, task_id bigint, day date, minutes integer) ON COMMIT DROP"""
+        )
         cursor.execute(
             f"""
             WITH inserted AS (
@@ -440,9 +446,10 @@ def _entries_insert(*, source: str, job: ImportJob) -> int:
                AND combo.description = staged.description
             ON CONFLICT (source, external_id) DO NOTHING
             RETURNING participant_id, task_id, day, minutes
-            ) {rollups.ROLLUPS_ADD_INSERTED}
-            SELECT count(*) FROM inserted
+            ) INSERT INTO {INSERTED_TABLE} SELECT * FROM inserted
             """,
             {"source": source, "job": job.pk},
         )
-        return cursor.fetchone()[0]
+        inserted = cursor.rowcount
+    rollups.rollups_add(inserted_table=INSERTED_TABLE)
+    return inserted
