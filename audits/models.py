@@ -342,12 +342,10 @@ class FrictionVote(models.Model):
         return f"{self.task_id}: pain {self.pain}"
 
 
-class TaskDayRollup(models.Model):
-    """Per task, day and team (the participant's team): what candidate ranking reads instead of the
-    entries. Kept equal to them in every write's transaction (audits.rollups)."""
+class TaskRollup(models.Model):
+    """What the rollups of tasks sum, per task and team over a day or a month (audits.rollups)."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
     team = models.CharField(max_length=100, blank=True)
     entries = models.PositiveIntegerField()
     minutes = models.BigIntegerField()
@@ -357,11 +355,35 @@ class TaskDayRollup(models.Model):
     uncosted_minutes = models.BigIntegerField()
 
     class Meta:
+        abstract = True
+
+
+class TaskDayRollup(TaskRollup):
+    """Per task, day and team (the participant's team): what candidate ranking reads instead of the
+    entries. Kept equal to them in every write's transaction (audits.rollups)."""
+
+    day = models.DateField()
+
+    class Meta:
         constraints = [models.UniqueConstraint(fields=["task", "day", "team"], name="task_day_rollup_key")]
         indexes = [models.Index(fields=["day"], name="task_day_rollup_day")]
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.day} {self.team}: {self.minutes} min"
+
+
+class TaskMonthRollup(TaskRollup):
+    """TaskDayRollup summed by calendar month (`month` is its first day): a window of a year reads
+    twelve of these per task and team, and the days of its partial months from the daily rollup."""
+
+    month = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "month", "team"], name="task_month_rollup_key")]
+        indexes = [models.Index(fields=["month"], name="task_month_rollup_month")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.month:%Y-%m} {self.team}: {self.minutes} min"
 
 
 class ParticipantDay(models.Model):
@@ -377,26 +399,6 @@ class ParticipantDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} {self.day}"
-
-
-class TaskMonthRollup(models.Model):
-    """TaskDayRollup summed by calendar month (`month` is its first day): a window of a year reads
-    twelve of these per task and team, and the days of its partial months from the daily rollup."""
-
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
-    team = models.CharField(max_length=100, blank=True)
-    entries = models.PositiveIntegerField()
-    minutes = models.BigIntegerField()
-    costed_minutes_value = models.DecimalField(max_digits=20, decimal_places=2)
-    uncosted_minutes = models.BigIntegerField()
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["task", "month", "team"], name="task_month_rollup_key")]
-        indexes = [models.Index(fields=["month"], name="task_month_rollup_month")]
-
-    def __str__(self) -> str:
-        return f"{self.task_id} {self.month:%Y-%m} {self.team}: {self.minutes} min"
 
 
 class ParticipantMonth(models.Model):
