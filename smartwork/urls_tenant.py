@@ -5,7 +5,7 @@ from django.urls import include, path
 from apikeys import api as apikey_api
 from apikeys import views as apikey_views
 from audits import api as audit_api
-from audits import api_friction, views_survey
+from audits import api_friction, views_audit, views_survey
 from audits import views as audit_views
 from audits import webhooks as audit_webhooks
 from engagements import api_tenant, views
@@ -66,6 +66,8 @@ urlpatterns = [
     path("audit/rules/new/", audit_views.mapping_rule_add, name="mapping_rule_add"),
     path("audit/rules/<int:rule_id>/delete/", audit_views.mapping_rule_remove, name="mapping_rule_delete"),
     path("audit/unmapped/rule/", audit_views.unmapped_rule_add, name="unmapped_rule_add"),
+    path("audit/", views_audit.audit, name="audit"),
+    path("audit/candidates.csv", views_audit.candidates_csv, name="candidates_csv"),
     path("audit/survey/", views_survey.survey_links, name="survey_links"),
     path("audit/survey/new/", views_survey.survey_link_add, name="survey_link_add"),
     path("audit/survey/<int:survey_link_id>/close/", views_survey.survey_link_revoke, name="survey_link_revoke"),

@@ -162,6 +162,8 @@ def live_stack(world, django_db_blocker, tmp_path_factory) -> LiveStack:
         "SMARTWORK_PUBLIC_URL": f"http://{PUBLIC_HOST}:{port}",
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "DJANGO_EMAIL_FILE_PATH": str(mail_dir),
+        # Uploads wait for their import job in one folder the web server and the worker share.
+        "SMARTWORK_IMPORT_DIR": str(settings.IMPORT_DIR),
         "PYTHONUNBUFFERED": "1",
     }
     python = sys.executable

@@ -113,7 +113,7 @@ def test_every_audit_page_renders_for_each_role_with_the_audit_in_the_nav(world,
         response = get(http, world, path)
         assert response.status_code == 200, path
         page = response.content.decode()
-        assert 'href="/audit/imports/">Audit</a>' in page
+        assert 'href="/audit/">Audit</a>' in page
         assert 'href="/audit/tasks/"' in page and 'href="/audit/settings/"' in page  # the audit's own nav
         if role == "viewer":
             assert sign_out_form_only(page), path

@@ -58,6 +58,8 @@ def body_values(target: Tenant, *, people: Tenant) -> dict[str, object]:
         "new_password2": NEW_PASSWORD,
         "confirm_none": True,
         # step 1 (audits): the target's task, its words, and a file naming them
+        "start": "2026-09-07",
+        "end": "2026-09-18",
         "window_start": "2026-09-07",
         "window_end": "2026-09-18",
         "working_days": [1, 2, 3, 4, 5],
