@@ -6,7 +6,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -20,7 +26,7 @@ from audits.services.entries import EntryIn
 from smartwork.actors import request_actor
 from smartwork.api import actor_field, page_of, paginated
 from smartwork.permissions import TenantAccess
-from smartwork.tenancy import ANY_ROLE, CONSULTANT, MANAGERS, workspace_url
+from smartwork.tenancy import ANY_ROLE, CONSULTANT, MANAGERS, ApiKeyPrincipal, request_tenant_role, workspace_url
 
 
 class _StepOneApi(APIView):
@@ -373,15 +379,36 @@ class ParticipantInput(serializers.Serializer):
     )
 
 
-class ParticipantListApi(_RawDataApi):
-    @extend_schema(operation_id="participants_list", responses=page_of(ParticipantOutput))
-    def get(self, request):
-        """List the participants.
+class TeamOutput(serializers.Serializer):
+    team = serializers.CharField(help_text='A team with at least k participants with entries, or "Other teams".')
+    participants = serializers.IntegerField(help_text="Participants with entries in the audit window.")
 
-        Assigned consultants and API keys (client people see teams only, folded by the privacy rule,
-        on the audit page). Each participant by pseudonym, with team, role title, hourly cost and
-        entries in the audit window.
+
+class ParticipantListApi(_RawDataApi):
+    read_roles = ANY_ROLE
+
+    @extend_schema(
+        operation_id="participants_list",
+        responses=page_of(
+            PolymorphicProxySerializer(
+                component_name="ParticipantOrTeam",
+                serializers=[ParticipantOutput, TeamOutput],
+                resource_type_field_name=None,
+                many=True,
+            )
+        ),
+    )
+    def get(self, request):
+        """List the participants, or for client people their teams.
+
+        Assigned consultants and API keys: each participant by pseudonym (never a name), with team, role
+        title, hourly cost and entries in the audit window. Client admins and viewers: the teams only,
+        each with its number of participants with entries in the window, teams under k and the
+        unassigned folded into "Other teams" (METHOD.md's privacy rule).
         """
+        if not isinstance(request.user, ApiKeyPrincipal) and request_tenant_role(request) != CONSULTANT:
+            window = selectors.audit_window()
+            return paginated(self, selectors.teams_folded(start=window.start, end=window.end), TeamOutput)
         return paginated(self, selectors.participant_list(), ParticipantOutput)
 
 

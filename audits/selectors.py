@@ -265,3 +265,21 @@ def candidate_list(*, start: date | None = None, end: date | None = None) -> lis
         )
     unranked.sort(key=lambda c: (-c.priority, -c.hours_per_month, c.task_name.lower(), c.task_id))
     return [replace(candidate, rank=rank) for rank, candidate in enumerate(unranked, start=1)]
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    team: str  # after the privacy fold
+    participants: int  # with entries in the window
+
+
+def teams_folded(*, start: date, end: date) -> list[TeamRow]:
+    """The teams a client sees for a window (audits.privacy): the shown ones, largest first, then
+    "Other teams" when it holds anyone."""
+    audit = audit_settings_get()
+    folded = privacy.team_sizes_folded(sizes=team_sizes(start=start, end=end), k=audit.k)
+    rows = [TeamRow(team, size) for team, size in folded.items() if team != privacy.OTHER_TEAMS]
+    rows.sort(key=lambda row: (-row.participants, row.team))
+    if folded.get(privacy.OTHER_TEAMS):
+        rows.append(TeamRow(privacy.OTHER_TEAMS, folded[privacy.OTHER_TEAMS]))
+    return rows

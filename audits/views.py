@@ -36,7 +36,7 @@ from audits.forms import (
     UnmappedRuleForm,
 )
 from audits.models import SUITABILITY_QUESTIONS, ImportJob, MappingRule, Participant, Task, TimeEntry
-from audits.selectors import UnmappedLabel, Window
+from audits.selectors import UnmappedLabel
 from audits.services.catalogue import (
     mapping_rule_create,
     mapping_rule_delete,
@@ -211,33 +211,6 @@ def import_run(request, import_id: int):
 # --- participants -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TeamRow:
-    team: str
-    participants: int  # with entries in the audit window
-
-
-def _teams_folded(*, window: Window, k: int) -> list[TeamRow]:
-    """Teams with at least k participants with entries in the window, each on its own row; smaller
-    teams and the Unassigned ('') folded into one "Other teams" row, last (METHOD.md privacy rule).
-    Issue 12 moves this fold into the one privacy function every page, report and the API use."""
-    sizes = (
-        Participant.objects.filter(entries__day__gte=window.start, entries__day__lte=window.end)
-        .values("team")
-        .annotate(participants=Count("id", distinct=True))
-        .order_by("-participants", "team")
-    )
-    shown, other = [], 0
-    for size in sizes:
-        if size["team"] and size["participants"] >= k:
-            shown.append(TeamRow(size["team"], size["participants"]))
-        else:
-            other += size["participants"]
-    if other:
-        shown.append(TeamRow(OTHER_TEAMS, other))
-    return shown
-
-
 @require_GET
 @workspace_page()
 def participants(request):
@@ -247,7 +220,7 @@ def participants(request):
 def _participants_render(request, *, teams_form=None, edit_form=None, edit_id=None, status=200):
     audit = selectors.audit_settings_get()
     window = selectors.audit_window(audit)
-    teams = _teams_folded(window=window, k=audit.k)
+    teams = selectors.teams_folded(start=window.start, end=window.end)
     context = {
         "section": "participants",
         "window": window,

@@ -35,8 +35,15 @@ def paginated(
 
 @cache
 def page_of(serializer_class) -> type[serializers.Serializer]:
-    """The OpenAPI shape of a paginated list of serializer_class."""
-    name = serializer_class.__name__.removesuffix("Output") + "Page"
+    """The OpenAPI shape of a paginated list of serializer_class (or of a serializer instance made with
+    many=True, e.g. drf-spectacular's PolymorphicProxySerializer)."""
+    if isinstance(serializer_class, serializers.BaseSerializer):
+        proxy: Any = getattr(serializer_class, "child", serializer_class)  # many=True wraps it in a list
+        name = f"{proxy.component_name}Page"
+        results = serializer_class
+    else:
+        name = serializer_class.__name__.removesuffix("Output") + "Page"
+        results = serializer_class(many=True)
     return type(
         name,
         (serializers.Serializer,),
@@ -44,7 +51,7 @@ def page_of(serializer_class) -> type[serializers.Serializer]:
             "count": serializers.IntegerField(),
             "next": serializers.URLField(allow_null=True),
             "previous": serializers.URLField(allow_null=True),
-            "results": serializer_class(many=True),
+            "results": results,
         },
     )
 

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django_tenants.utils import tenant_context
 
-from audits.models import ImportJob, Participant, Task, TimeEntry
+from audits.models import AuditSettings, ImportJob, Participant, Task, TimeEntry
 from audits.services import imports
 from tests.audits.conftest import sample_path
 from tests.conftest import login
@@ -100,9 +100,17 @@ def test_raw_entries_and_participants_are_for_consultants_and_keys_only(world):
     a = world.a
     import_file(person(a, "consultant"), a, GENERIC)
     run_queued(a)
+    with tenant_context(a.client):
+        AuditSettings.objects.update(window_start="2026-09-07", window_end="2026-09-18", k=2)
     for who in ("admin", "viewer"):
         assert call(person(a, who), a, "get", "/api/v1/time-entries/").status_code == 403
-        assert call(person(a, who), a, "get", "/api/v1/participants/").status_code == 403
+        # Client people get the teams, folded, never a participant.
+        teams = call(person(a, who), a, "get", "/api/v1/participants/").json()["results"]
+        assert teams == [{"team": "Support", "participants": 2}]
+    with tenant_context(a.client):
+        AuditSettings.objects.update(k=3)
+    folded = call(person(a, "admin"), a, "get", "/api/v1/participants/").json()["results"]
+    assert folded == [{"team": "Other teams", "participants": 2}]
     entries = call(person(a, "consultant"), a, "get", "/api/v1/time-entries/").json()["results"]
     assert len(entries) == 2 and all(row["participant"].startswith("P-") for row in entries)
     assert "ann@x.test" not in str(entries)
