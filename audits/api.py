@@ -413,13 +413,14 @@ class ParticipantListApi(_RawDataApi):
 
 
 class ParticipantDetailApi(_RawDataApi):
-    write_roles = MANAGERS
+    """Per-person figures: consultants and keys only, like the list (client people set teams by CSV)."""
 
     @extend_schema(request=ParticipantInput, responses=ParticipantOutput)
     def patch(self, request, participant_id: int):
         """Change a participant's team, role title or hourly cost.
 
-        Client admins, assigned consultants and write keys.
+        Assigned consultants and write keys (the answer is the participant's figures, which client
+        people never see; they set teams with POST /api/v1/participants/teams/).
         """
         participant = get_object_or_404(Participant, pk=participant_id)
         data = ParticipantInput(data=request.data)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 
 from audits import privacy
 from audits.models import AuditSettings, ImportJob, MappingRule, Participant, Task, TimeEntry
@@ -27,12 +27,8 @@ def audit_settings_get() -> AuditSettings:
 def working_days(*, start: date, end: date, audit: AuditSettings) -> list[date]:
     """The audit's working days from start to end, both included (weekdays of the settings, not holidays)."""
     weekdays, holidays = set(audit.working_days), set(audit.holidays)
-    days, day = [], start
-    while day <= end:
-        if day.isoweekday() in weekdays and day not in holidays:
-            days.append(day)
-        day += timedelta(days=1)
-    return days
+    every_day = (start + timedelta(days=offset) for offset in range((end - start).days + 1))
+    return [day for day in every_day if day.isoweekday() in weekdays and day not in holidays]
 
 
 @dataclass(frozen=True)
@@ -49,7 +45,7 @@ def audit_window(audit: AuditSettings | None = None, *, today: date | None = Non
     if audit.window_start and audit.window_end:
         days = working_days(start=audit.window_start, end=audit.window_end, audit=audit)
         return Window(audit.window_start, audit.window_end, len(days), default=False)
-    today = today or timezone.localdate()
+    today = today or datetime.now(ZoneInfo(audit.timezone)).date()  # the client's today, not the server's
     weekdays, holidays = set(audit.working_days), set(audit.holidays)
     recent: list[date] = []
     day = today - timedelta(days=1)
@@ -147,6 +143,7 @@ class WindowRefused(ValueError):
 
 
 LOW_CONFIDENCE_ENTRIES = 3
+WINDOW_MAX_DAYS = 3660  # ten years: a ranking, and the settings, refuse longer windows
 NEUTRAL_PAIN = Decimal(3)
 NO_ANSWER_POTENTIAL = Decimal("0.5")
 
@@ -193,12 +190,19 @@ SELECT participant.team, count(DISTINCT presence.participant_id)
 """
 
 
+def _next_month(day: date) -> date:
+    """The first day of the month after `day`'s (the calendar's last month has none: date.max)."""
+    if (day.year, day.month) == (date.max.year, date.max.month):
+        return date.max
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 def _window_params(start: date, end: date) -> dict[str, date]:
     """The window's bounds, and the calendar months wholly inside it (full_from <= month < full_until):
     those are read from the monthly rollups, the other days from the daily ones."""
-    full_from = start if start.day == 1 else (start.replace(day=1) + timedelta(days=32)).replace(day=1)
-    after = end + timedelta(days=1)
-    full_until = after if after.day == 1 else after.replace(day=1)
+    full_from = start if start.day == 1 else _next_month(start)
+    following = _next_month(end)
+    full_until = following if end < date.max and end + timedelta(days=1) == following else end.replace(day=1)
     if full_until < full_from:
         full_until = full_from  # no whole month: every day from the daily rollups
     return {"start": start, "end": end, "full_from": full_from, "full_until": full_until}
@@ -220,6 +224,8 @@ def candidate_list(*, start: date | None = None, end: date | None = None) -> lis
         start, end = window.start, window.end
     if start > end:
         raise WindowRefused(f"The window ends ({end}) before it starts ({start}).")
+    if (end - start).days >= WINDOW_MAX_DAYS:
+        raise WindowRefused(f"A window covers at most {WINDOW_MAX_DAYS:,} days; choose a shorter one.")
     window_days = len(working_days(start=start, end=end, audit=audit))
     if window_days == 0:
         raise WindowRefused(

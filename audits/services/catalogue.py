@@ -265,8 +265,15 @@ def mapping_rule_delete(*, rule: MappingRule, actor: Actor) -> None:
 
 
 def _rules_lock() -> None:
-    """One change to the rules at a time per client: each remaps every entry."""
-    from smartwork.tenancy import current_schema_name
-
+    """One change to the rules at a time per client, and none while entries are being mapped (imports
+    and arrivals hold it shared, rules_read_lock): each change remaps every committed entry."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{current_schema_name()}:rules"])
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':rules'))")
+
+
+def rules_read_lock() -> None:
+    """Held by a write that maps new entries by the rules, until it commits: many at once, but no
+    rule change in between (whose remap could not see these uncommitted entries). Lock order:
+    rules, then participants, then rollups."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtext(current_schema() || ':rules'))")

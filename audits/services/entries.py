@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from audits import rollups
 from audits.models import Participant, Task, TimeEntry
 from audits.selectors import audit_settings_get
+from audits.services import catalogue
 from audits.services.catalogue import COMBOS_TABLE, combos_map
 from audits.services.people import Person, identity_hash, participants_upsert
 
@@ -46,20 +47,23 @@ def entries_upsert(*, entries: list[EntryIn]) -> tuple[int, int]:
         return 0, 0
     audit = audit_settings_get()
     tz = zoneinfo.ZoneInfo(audit.timezone)
-    people: dict[str, Person] = {}
+    catalogue.rules_read_lock()  # the labels map by the rules as they are until this commits
+    people: dict[str, Person] = {}  # by identity hash: two spellings of one name are one person
+    hash_of: dict[str, str] = {}
     for entry in entries:
         if entry.task is not None:
             entry.label = entry.task.name
         if entry.started_at is not None:
             entry.started_at = entry.started_at.astimezone(tz)
             entry.day = entry.day or entry.started_at.date()
-        person = people.setdefault(
-            entry.identity, Person(identity_hash=identity_hash(entry.identity, secret=audit.pseudonym_secret))
-        )
+        digest = hash_of.setdefault(entry.identity, identity_hash(entry.identity, secret=audit.pseudonym_secret))
+        person = people.setdefault(digest, Person(identity_hash=digest))
         person.team = entry.team or person.team
         if audit.keep_names and entry.name:
             person.name = entry.name
-    participants_upsert(people=list(people.values()))
+    # A participant whose team this changes moves their earlier minutes to it in the rollups.
+    rollups.rollups_refresh_for_participants(participants_upsert(people=list(people.values())))
+    rollups.rollups_lock()  # before reading the days an update moves entries from
     participant_ids = dict(
         Participant.objects.filter(identity_hash__in=[p.identity_hash for p in people.values()]).values_list(
             "identity_hash", "id"
@@ -79,7 +83,7 @@ def entries_upsert(*, entries: list[EntryIn]) -> tuple[int, int]:
             entry.day is not None
         )  # the API and the webhooks give a day or a start  # the last of two arrivals with one (source, external id) wins
         rows[(entry.source, entry.external_id)] = TimeEntry(
-            participant_id=participant_ids[people[entry.identity].identity_hash],
+            participant_id=participant_ids[hash_of[entry.identity]],
             task_id=entry.task.pk
             if entry.task is not None
             else task_of.get((entry.project, entry.label, entry.description)),
@@ -138,6 +142,7 @@ def _tasks_for(entries: list[EntryIn]) -> dict[tuple[str, str, str], int | None]
 @transaction.atomic
 def entry_delete(*, source: str, external_id: str) -> bool:
     """Delete the entry a tracker deleted; False when there was none."""
+    rollups.rollups_lock()  # an update moving this entry to another day cannot slip between read and delete
     gone = TimeEntry.objects.filter(source=source, external_id=external_id)
     days = set(gone.values_list("day", flat=True))
     deleted, _ = gone.delete()

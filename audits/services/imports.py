@@ -36,6 +36,7 @@ from django.utils import timezone
 from audits import readers, rollups
 from audits.models import ImportJob, ImportRowError, TimeEntry
 from audits.selectors import audit_settings_get
+from audits.services import catalogue
 from audits.services.catalogue import COMBOS_TABLE, combos_map
 from audits.services.people import Person, identity_hash, participants_upsert
 from engagements.services import job_after_commit
@@ -335,6 +336,7 @@ def _import(*, job: ImportJob, progress: _Progress) -> Outcome:
             return outcome
         staged = time.perf_counter()
         progress.percent(PARSE_SHARE)
+        catalogue.rules_read_lock()  # a rule change waits until this import's entries are committed
         # A participant whose team the file changes moves their earlier minutes to it in the rollups.
         rollups.rollups_refresh_for_participants(participants_upsert(people=list(people.values())))
         combos_map(source_table=STAGING_TABLE)
@@ -379,7 +381,8 @@ def _stage(
     """COPY the file's records into the staging table; count and keep the rejected rows. In
     all_or_nothing mode nothing more is staged after the first rejected row (nothing will be written),
     but the whole file is still read so that every rejected row is reported at once."""
-    people: dict[str, Person] = {}  # by identity: one per person of the team, whatever the file's size
+    people: dict[str, Person] = {}  # by identity hash: one per person of the team, whatever the file's size
+    hash_of: dict[str, str] = {}  # identity as written -> its hash (two spellings of a name: one person)
     kept = settings.IMPORT_ERRORS_KEPT
     size = max(job.size, 1)
     staging = True
@@ -395,9 +398,12 @@ def _stage(
                     outcome.errors.append(item)
                 staging = staging and job.mode != ImportJob.Mode.ALL_OR_NOTHING
             else:
-                person = people.get(item.identity)
+                digest = hash_of.get(item.identity)
+                if digest is None:
+                    digest = hash_of[item.identity] = identity_hash(item.identity, secret=secret)
+                person = people.get(digest)
                 if person is None:
-                    person = people[item.identity] = Person(identity_hash=identity_hash(item.identity, secret=secret))
+                    person = people[digest] = Person(identity_hash=digest)
                 if item.team:
                     person.team = item.team
                 if keep_names and item.name:

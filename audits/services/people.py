@@ -56,6 +56,12 @@ def participants_upsert(*, people: list[Person]) -> list[int]:
     team changed (their earlier entries' rollups move with them)."""
     if not people:
         return []
+    merged: dict[str, Person] = {}  # one person per hash, whatever the callers grouped by
+    for person in people:
+        kept = merged.setdefault(person.identity_hash, person)
+        if kept is not person:
+            kept.team, kept.name = person.team or kept.team, person.name or kept.name
+    people = list(merged.values())
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{current_schema_name()}:participants"])
     existing = {

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audits.models import AuditSettings
-from audits.selectors import audit_settings_get, working_days
+from audits.selectors import WINDOW_MAX_DAYS, audit_settings_get, working_days
 from engagements.models import Client
 from engagements.services import client_workspace_update
 from smartwork.actors import Actor
@@ -59,6 +59,8 @@ def audit_settings_update(
     elif isinstance(start, date) and isinstance(end, date):
         if start > end:
             errors["window_end"] = ["The window ends before it starts."]
+        elif (end - start).days >= WINDOW_MAX_DAYS:
+            errors["window_end"] = [f"An audit window covers at most {WINDOW_MAX_DAYS:,} days."]
         elif not errors and not working_days(start=start, end=end, audit=audit):
             errors["window_start"] = [
                 f"The window {start} to {end} has no working day (weekends and holidays do not count); "

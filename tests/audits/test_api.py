@@ -303,3 +303,51 @@ def test_the_candidates_come_ranked_with_their_figures_for_any_window(world):
 def test_a_candidate_window_that_cannot_be_ranked_is_a_400(world, query, words):
     answer = call(HttpClient(), world.a, "get", f"/api/v1/candidates/{query}", key=world.a.keys["read"])
     assert answer.status_code == 400 and words in str(answer.json())
+
+
+def test_a_client_admin_cannot_read_a_participants_figures_through_a_change(world):
+    a = world.a
+    import_file(person(a, "consultant"), a, GENERIC)
+    run_queued(a)
+    with tenant_context(a.client):
+        someone = Participant.objects.first()
+    for who in ("admin", "viewer"):
+        answer = call(person(a, who), a, "patch", f"/api/v1/participants/{someone.pk}/", {})
+        assert answer.status_code == 403 and "P-" not in answer.content.decode()
+    assert (
+        call(person(a, "consultant"), a, "patch", f"/api/v1/participants/{someone.pk}/", {"team": "Ops"}).status_code
+        == 200
+    )
+
+
+def test_two_spellings_of_one_name_are_one_participant_in_a_file_and_in_the_api(world):
+    a = world.a
+    data = b"person,task,date,minutes\nAnn Lee,Calls,2026-09-07,5\nann  lee,Calls,2026-09-08,5\n"
+    import_file(person(a, "admin"), a, data)
+    run_queued(a)
+    posted = [
+        {"participant": "Bo Kim", "task_name": "Calls", "day": "2026-09-07", "minutes": 5, "external_id": "x1"},
+        {"participant": "bo kim", "task_name": "Calls", "day": "2026-09-08", "minutes": 5, "external_id": "x2"},
+    ]
+    assert call(HttpClient(), a, "post", "/api/v1/time-entries/", posted, key=a.keys["write"]).status_code == 201
+    with tenant_context(a.client):
+        assert ImportJob.objects.get().status == "succeeded"
+        assert Participant.objects.count() == 2 and TimeEntry.objects.count() == 4
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?start=9999-12-31&end=9999-12-31", "?start=0001-01-01&end=9999-12-30"],
+    ids=["the calendar's last day", "ten thousand years"],
+)
+def test_a_window_at_the_calendars_edge_is_answered_never_a_500(world, query):
+    answer = call(HttpClient(), world.a, "get", f"/api/v1/candidates/{query}", key=world.a.keys["read"])
+    assert answer.status_code in (200, 400)
+    settings = call(
+        person(world.a, "admin"),
+        world.a,
+        "patch",
+        "/api/v1/audit/",
+        {"window_start": "9999-12-27", "window_end": "9999-12-31"},
+    )
+    assert settings.status_code == 200 and settings.json()["window_working_days"] == 5

@@ -236,6 +236,22 @@ def test_the_rollups_equal_the_raw_aggregate_after_imports_merges_renames_remaps
     )
     entries.entries_upsert(entries=[moved])
     assert_rollups_equal_the_entries()
+    # A team named by an arriving entry moves the person's earlier minutes to it.
+    entries.entries_upsert(
+        entries=[
+            EntryIn(
+                identity="cy@x.test",
+                team="Billing",
+                minutes=5,
+                source="api",
+                external_id="e2",
+                label="Qualify",
+                day=date(2026, 9, 11),
+            )
+        ]
+    )
+    assert_rollups_equal_the_entries()
+    entries.entry_delete(source="api", external_id="e2")
     entries.entry_delete(source="api", external_id="e1")
     assert_rollups_equal_the_entries()
     assert TimeEntry.objects.filter(source="api").count() == 0
