@@ -20,7 +20,18 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from audits.locks import client_lock
+
 _DAYS_TOUCHED = "audit_rollup_days"
+
+
+def _task_sums(rows: str) -> str:
+    """What a task rollup sums over entries (`rows`, joined to their `participant`), in its column order."""
+    return (
+        f"count(*) AS entries, sum({rows}.minutes) AS minutes, "
+        f"coalesce(sum({rows}.minutes * participant.hourly_cost), 0) AS costed_minutes_value, "
+        f"coalesce(sum({rows}.minutes) FILTER (WHERE participant.hourly_cost IS NULL), 0) AS uncosted_minutes"
+    )
 
 
 @transaction.atomic  # its temporary table lives until the end of the transaction
@@ -37,9 +48,7 @@ def rollups_refresh(*, days_sql: str, params: Sequence[Any] = ()) -> None:
         cursor.execute(
             f"""
             INSERT INTO audits_taskdayrollup (task_id, day, team, entries, minutes, costed_minutes_value, uncosted_minutes)
-            SELECT entry.task_id, entry.day, participant.team, count(*), sum(entry.minutes),
-                   coalesce(sum(entry.minutes * participant.hourly_cost), 0),
-                   coalesce(sum(entry.minutes) FILTER (WHERE participant.hourly_cost IS NULL), 0)
+            SELECT entry.task_id, entry.day, participant.team, {_task_sums("entry")}
               FROM audits_timeentry AS entry
               JOIN audits_participant AS participant ON participant.id = entry.participant_id
              WHERE entry.task_id IS NOT NULL AND entry.day IN (SELECT day FROM {_DAYS_TOUCHED})
@@ -104,17 +113,13 @@ _ADDED = (
         "audits_taskdayrollup",
         ("task_id", "day", "team"),
         "added.task_id, added.day, participant.team",
-        "count(*) AS entries, sum(added.minutes) AS minutes, "
-        "coalesce(sum(added.minutes * participant.hourly_cost), 0) AS costed_minutes_value, "
-        "coalesce(sum(added.minutes) FILTER (WHERE participant.hourly_cost IS NULL), 0) AS uncosted_minutes",
+        _task_sums("added"),
     ),
     (
         "audits_taskmonthrollup",
         ("task_id", "month", "team"),
         "added.task_id, date_trunc('month', added.day)::date, participant.team",
-        "count(*) AS entries, sum(added.minutes) AS minutes, "
-        "coalesce(sum(added.minutes * participant.hourly_cost), 0) AS costed_minutes_value, "
-        "coalesce(sum(added.minutes) FILTER (WHERE participant.hourly_cost IS NULL), 0) AS uncosted_minutes",
+        _task_sums("added"),
     ),
     ("audits_participantday", ("participant_id", "day"), "added.participant_id, added.day", "count(*) AS entries"),
     (
@@ -129,8 +134,7 @@ _ADDED = (
 def rollups_lock() -> None:
     """One writer of a client's rollups at a time (until its transaction ends): an import adding what
     it inserted and a recompute of the same days never interleave."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':rollups'))")
+    client_lock("rollups")
 
 
 @transaction.atomic

@@ -46,16 +46,11 @@ def audit_window(audit: AuditSettings | None = None, *, today: date | None = Non
         days = working_days(start=audit.window_start, end=audit.window_end, audit=audit)
         return Window(audit.window_start, audit.window_end, len(days), default=False)
     today = today or datetime.now(ZoneInfo(audit.timezone)).date()  # the client's today, not the server's
-    weekdays, holidays = set(audit.working_days), set(audit.holidays)
-    recent: list[date] = []
-    day = today - timedelta(days=1)
-    while len(recent) < DEFAULT_WINDOW_WORKING_DAYS and (today - day).days <= 366:
-        if day.isoweekday() in weekdays and day not in holidays:
-            recent.append(day)
-        day -= timedelta(days=1)
+    last_year = working_days(start=today - timedelta(days=366), end=today - timedelta(days=1), audit=audit)
+    recent = last_year[-DEFAULT_WINDOW_WORKING_DAYS:]
     if not recent:
         return Window(today, today, 0, default=True)
-    return Window(recent[-1], recent[0], len(recent), default=True)
+    return Window(recent[0], recent[-1], len(recent), default=True)
 
 
 def import_job_list() -> QuerySet[ImportJob]:

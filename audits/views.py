@@ -54,7 +54,6 @@ from smartwork.tenancy import CONSULTANT, MANAGERS, request_tenant_role
 
 IMPORTS_SHOWN = 100
 RULE_PREVIEW_ROWS = 5
-OTHER_TEAMS = "Other teams"
 CONSULTANTS = frozenset({CONSULTANT})
 
 

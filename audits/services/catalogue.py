@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Max
 
 from audits import rollups
+from audits.locks import client_lock
 from audits.models import LABEL_MAX_LENGTH, SUITABILITY_QUESTIONS, MappingRule, Task, TimeEntry
 from audits.services.friction import friction_votes_move
 from smartwork.actors import Actor
@@ -267,13 +268,10 @@ def mapping_rule_delete(*, rule: MappingRule, actor: Actor) -> None:
 def _rules_lock() -> None:
     """One change to the rules at a time per client, and none while entries are being mapped (imports
     and arrivals hold it shared, rules_read_lock): each change remaps every committed entry."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':rules'))")
+    client_lock("rules")
 
 
 def rules_read_lock() -> None:
     """Held by a write that maps new entries by the rules, until it commits: many at once, but no
-    rule change in between (whose remap could not see these uncommitted entries). Lock order:
-    rules, then participants, then rollups."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtext(current_schema() || ':rules'))")
+    rule change in between (whose remap could not see these uncommitted entries)."""
+    client_lock("rules", shared=True)

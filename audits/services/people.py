@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 
 from audits import rollups
+from audits.locks import client_lock
 from audits.models import Participant
 from audits.selectors import audit_settings_get
-from smartwork.tenancy import current_schema_name
 
 PSEUDONYM_DIGITS = 6
 
@@ -62,8 +62,7 @@ def participants_upsert(*, people: list[Person]) -> list[int]:
         if kept is not person:
             kept.team, kept.name = person.team or kept.team, person.name or kept.name
     people = list(merged.values())
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{current_schema_name()}:participants"])
+    client_lock("participants")
     existing = {
         p.identity_hash: p for p in Participant.objects.filter(identity_hash__in=[p.identity_hash for p in people])
     }
