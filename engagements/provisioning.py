@@ -77,28 +77,45 @@ def expected_migrations() -> tuple[str, ...]:
     return tuple(sorted(f"{app}.{name}" for app, name in nodes))
 
 
+# How many of `expected` a schema's django_migrations records (0 without the table). A function of
+# the session's own (pg_temp): the table's schema is only known at run time, so the count is dynamic
+# SQL, which plain SQL can only run through query_to_xml, and that needs a server built with libxml
+# (the embedded PostgreSQL of the two commands is not).
+_APPLIED_COUNT_FUNCTION = """
+CREATE OR REPLACE FUNCTION pg_temp.smartwork_applied(schema_name text, expected text[]) RETURNS integer
+LANGUAGE plpgsql STABLE AS $function$
+DECLARE applied integer;
+BEGIN
+    IF to_regclass(format('%I.django_migrations', schema_name)) IS NULL THEN
+        RETURN 0;
+    END IF;
+    EXECUTE format('SELECT count(*) FROM %I.django_migrations WHERE app || ''.'' || name = ANY($1)', schema_name)
+        INTO applied USING expected;
+    RETURN applied;
+END
+$function$
+"""
+
+
 def schemas_behind(*, schemas: list[str]) -> list[str]:
     """The schemas (in the order given) whose django_migrations lacks a migration this code expects,
-    or that have none, in one round trip whatever their number: the names go in as one array, and
-    each schema's count is read by a query PostgreSQL builds itself (format %I quotes the name).
+    or that have none, in one query whatever their number: the names go in as one array, and each
+    schema's count is read by a function of the session's own (format %I quotes the name).
 
     Raw SQL: the ORM cannot read one table across schemas it does not know at compile time.
     """
     if not schemas:
         return []
     expected = expected_migrations()
-    query = """
-        SELECT s.name,
-               CASE WHEN to_regclass(format('%%I.django_migrations', s.name)) IS NULL THEN 0
-               ELSE (xpath('/row/n/text()', query_to_xml(
-                   format('SELECT count(*) AS n FROM %%I.django_migrations WHERE app || ''.'' || name = ANY(%%L::text[])',
-                          s.name, %s::text[]),
-                   false, true, '')))[1]::text::int
-               END
-        FROM unnest(%s::text[]) AS s(name)
-    """
+    check = sql.SQL(
+        "SELECT s.name, pg_temp.smartwork_applied(s.name, {expected}::text[]) FROM unnest({schemas}::text[]) AS s(name)"
+    ).format(expected=sql.Literal(list(expected)), schemas=sql.Literal(list(schemas)))
     with connection.cursor() as cursor:
-        cursor.execute(query, [list(expected), list(schemas)])
+        connection.ensure_connection()
+        # One round trip: two statements and no bound parameters (the arrays are literals, so no
+        # parameter limit either); the function's creation answers first, the counts second.
+        cursor.execute(_APPLIED_COUNT_FUNCTION + ";\n" + check.as_string(connection.connection))
+        cursor.nextset()
         recorded = dict(cursor.fetchall())
     return [schema for schema in schemas if recorded.get(schema, 0) < len(expected)]
 
